@@ -1,0 +1,79 @@
+/** One image of an answer: a URL to download, or the bytes themselves as base64. */
+export interface GeneratedImage {
+	index: number;
+	url?: string;
+	base64?: string;
+}
+
+export type GenerateAnswer =
+	| { kind: 'images'; created: number; images: GeneratedImage[] }
+	| { kind: 'task'; taskId: string; taskStatus: string };
+
+/** An answer that cannot be used; the message says what was wrong with it. */
+export class AnswerError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'AnswerError';
+	}
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** JSON.parse that says what it got instead; a gateway's HTML error page is a common answer. */
+export function parseJsonAnswer(text: string): unknown {
+	const parsed = tryParseJson(text);
+	if (!parsed.ok) {
+		throw new AnswerError(`The Kling API answered with something that is not JSON: "${text.trim().slice(0, 120)}"`);
+	}
+	return parsed.value;
+}
+
+export function tryParseJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+	try {
+		return { ok: true, value: JSON.parse(text) };
+	} catch (error) {
+		return { ok: false, reason: (error as Error).message };
+	}
+}
+
+function imageOf(entry: unknown, position: number): GeneratedImage {
+	if (!isObject(entry)) throw new AnswerError(`Image ${position} of the answer is not an object`);
+	const index = typeof entry.index === 'number' ? entry.index : position;
+	if (typeof entry.url === 'string' && entry.url !== '') return { index, url: entry.url };
+	if (typeof entry.b64_json === 'string' && entry.b64_json !== '') return { index, base64: entry.b64_json };
+	throw new AnswerError(`Image ${position} of the answer has neither a url nor b64_json`);
+}
+
+/**
+ * Reads `{created, data: [{url} | {b64_json}]}`. Relaying gateways may answer with a task
+ * (`data.task_id`) instead, which the caller has to wait for.
+ */
+export function parseGenerateAnswer(body: unknown): GenerateAnswer {
+	if (!isObject(body)) throw new AnswerError('The Kling API answer is not a JSON object');
+	const { data } = body;
+	if (isObject(data) && typeof data.task_id === 'string') {
+		return { kind: 'task', taskId: data.task_id, taskStatus: String(data.task_status ?? 'submitted') };
+	}
+	if (!Array.isArray(data)) throw new AnswerError('The Kling API answer has no "data" list of images');
+	if (data.length === 0) throw new AnswerError('The Kling API answered without any images');
+	const created = typeof body.created === 'number' ? body.created : Math.floor(Date.now() / 1000);
+	return { kind: 'images', created, images: data.map(imageOf) };
+}
+
+/** The API's own words from an OpenAI-style (`error.message`) or Kling-style (`message`) error body. */
+export function apiErrorMessage(body: unknown): string | undefined {
+	if (typeof body === 'string') {
+		const trimmed = body.trim();
+		if (trimmed === '') return undefined;
+		const parsed = tryParseJson(trimmed);
+		return (parsed.ok ? apiErrorMessage(parsed.value) : undefined) ?? trimmed.slice(0, 300);
+	}
+	if (!isObject(body)) return undefined;
+	const { error } = body;
+	if (isObject(error) && typeof error.message === 'string') return error.message;
+	if (typeof error === 'string') return error;
+	if (typeof body.message === 'string') return body.message;
+	return undefined;
+}

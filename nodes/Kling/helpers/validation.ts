@@ -1,0 +1,171 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { detectImageType } from './imageType';
+import { tryParseJson } from './response';
+
+/** A bad parameter value, named by its UI label so the user can find it. */
+export class FieldError extends Error {
+	constructor(
+		readonly field: string,
+		message: string,
+	) {
+		super(`"${field}" ${message}`);
+		this.name = 'FieldError';
+	}
+}
+
+export const MAX_PROMPT_LENGTH = 2500;
+export const MAX_REFERENCE_BYTES = 10 * 1024 * 1024;
+export const ASPECT_RATIOS = ['16:9', '9:16', '1:1', '4:3', '3:4', '3:2', '2:3', '21:9'] as const;
+export const IMAGE_SOURCES = ['none', 'url', 'binary', 'base64'] as const;
+
+export type ImageSource = (typeof IMAGE_SOURCES)[number];
+
+/** Parameter values as read from the node, before any checking. */
+export interface RawGenerateParams {
+	model: unknown;
+	prompt: unknown;
+	negativePrompt: unknown;
+	imageSource: unknown;
+	imageFidelity: unknown;
+	n: unknown;
+	aspectRatio: unknown;
+	additionalFields: unknown;
+}
+
+export interface GenerateParams {
+	model: string;
+	prompt: string;
+	negativePrompt?: string;
+	imageSource: ImageSource;
+	imageFidelity?: number;
+	n: number;
+	aspectRatio?: string;
+	additionalFields: IDataObject;
+}
+
+function text(value: unknown): string {
+	if (value === undefined || value === null) return '';
+	return typeof value === 'string' ? value : String(value);
+}
+
+function numberIn(field: string, value: unknown, min: number, max: number, integer: boolean): number {
+	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	if (typeof number !== 'number' || !Number.isFinite(number)) {
+		throw new FieldError(field, `must be a number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+	}
+	if (integer && !Number.isInteger(number)) {
+		throw new FieldError(field, `must be a whole number from ${min} to ${max}, got ${number}`);
+	}
+	if (number < min || number > max) {
+		throw new FieldError(field, `must be from ${min} to ${max}, got ${number}`);
+	}
+	return number;
+}
+
+function promptText(field: string, value: unknown, required: boolean): string {
+	const prompt = text(value).trim();
+	if (required && prompt === '') throw new FieldError(field, 'is empty: describe the image to generate');
+	if (prompt.length > MAX_PROMPT_LENGTH) {
+		throw new FieldError(field, `is ${prompt.length} characters long; the API accepts at most ${MAX_PROMPT_LENGTH}`);
+	}
+	return prompt;
+}
+
+export function parseAdditionalFields(value: unknown): IDataObject {
+	const field = 'Additional Body Fields';
+	if (value === undefined || value === null || value === '') return {};
+	let parsed: unknown = value;
+	if (typeof value === 'string') {
+		const json = tryParseJson(value);
+		if (!json.ok) throw new FieldError(field, `is not valid JSON: ${json.reason}`);
+		parsed = json.value;
+	}
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+		throw new FieldError(field, 'must be a JSON object, such as {"seed": 42}');
+	}
+	return parsed as IDataObject;
+}
+
+/** Checks every parameter that needs no I/O; the reference image itself is checked once it is read. */
+export function validateGenerateParams(raw: RawGenerateParams): GenerateParams {
+	const model = text(raw.model).trim();
+	if (model === '') throw new FieldError('Model', 'is empty: give a model id such as kling-img-v1');
+
+	const imageSource = text(raw.imageSource || 'none') as ImageSource;
+	if (!IMAGE_SOURCES.includes(imageSource)) {
+		throw new FieldError('Reference Image', `must be one of ${IMAGE_SOURCES.join(', ')}, got "${imageSource}"`);
+	}
+
+	const aspectRatio = text(raw.aspectRatio).trim();
+	if (aspectRatio !== '' && !(ASPECT_RATIOS as readonly string[]).includes(aspectRatio)) {
+		throw new FieldError('Aspect Ratio', `must be one of ${ASPECT_RATIOS.join(', ')}, got "${aspectRatio}"`);
+	}
+
+	const negativePrompt = promptText('Negative Prompt', raw.negativePrompt, false);
+	return {
+		model,
+		prompt: promptText('Prompt', raw.prompt, true),
+		negativePrompt: negativePrompt || undefined,
+		imageSource,
+		imageFidelity:
+			imageSource === 'none' ? undefined : numberIn('Image Fidelity', raw.imageFidelity ?? 0.5, 0, 1, false),
+		n: numberIn('Number of Images', raw.n ?? 1, 1, 9, true),
+		aspectRatio: aspectRatio || undefined,
+		additionalFields: parseAdditionalFields(raw.additionalFields),
+	};
+}
+
+export function validateImageUrl(value: unknown): string {
+	const url = text(value).trim();
+	const parsed = URL.canParse(url) ? new URL(url) : undefined;
+	if (!parsed) throw new FieldError('Image URL', `is not a valid URL: "${url}"`);
+	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+		throw new FieldError('Image URL', `must start with http:// or https://, got "${parsed.protocol}"`);
+	}
+	return url;
+}
+
+/** The API takes jpg or png up to 10 MB; anything else would be refused after a long wait. */
+export function validateReferenceBytes(field: string, bytes: Uint8Array): void {
+	if (bytes.length > MAX_REFERENCE_BYTES) {
+		const megabytes = (bytes.length / 1024 / 1024).toFixed(1);
+		throw new FieldError(field, `is ${megabytes} MB; the API accepts reference images up to 10 MB`);
+	}
+	const type = detectImageType(bytes);
+	if (type?.mimeType !== 'image/png' && type?.mimeType !== 'image/jpeg') {
+		throw new FieldError(field, `must be a JPG or PNG image, got ${type ? type.mimeType : 'data that is not an image'}`);
+	}
+}
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** Accepts raw base64 or a data URL; returns the bare base64 the API wants. */
+export function parseBase64Image(value: unknown): string {
+	const field = 'Base64 Image';
+	const bare = text(value)
+		.trim()
+		.replace(/^data:[^,]*;base64,/i, '')
+		.replace(/\s+/g, '');
+	if (bare === '') throw new FieldError(field, 'is empty');
+	if (bare.length % 4 !== 0 || !BASE64.test(bare)) throw new FieldError(field, 'is not valid base64');
+	validateReferenceBytes(field, Buffer.from(bare, 'base64'));
+	return bare;
+}
+
+/** Settings that hold for the whole node run, read from the first item's options. */
+export interface RunSettings {
+	concurrency: number;
+	maxRetries: number;
+	timeoutMs: number;
+	downloadTimeoutMs: number;
+}
+
+export function validateRunSettings(options: Record<string, unknown>): RunSettings {
+	return {
+		concurrency: numberIn('Parallel Requests', options.concurrency ?? 4, 1, 50, true),
+		maxRetries: numberIn('Max Retries', options.maxRetries ?? 4, 0, 10, true),
+		timeoutMs: numberIn('Timeout (Seconds)', options.timeout ?? 600, 0.001, 86_400, false) * 1000,
+		downloadTimeoutMs: numberIn('Download Timeout (Seconds)', options.downloadTimeout ?? 120, 0.001, 86_400, false) * 1000,
+	};
+}

@@ -1,0 +1,222 @@
+import type { IDataObject, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+
+import { AnswerError, parseGenerateAnswer, parseJsonAnswer } from '../helpers/response';
+import type { GenerateAnswer } from '../helpers/response';
+import type { ReadableLike } from '../helpers/streams';
+import { errorCode, httpStatusError, requestError } from './errors';
+import type { ErrorContext } from './errors';
+import type { AdaptiveLimiter } from './limiter';
+import { RETRYABLE_STATUSES, parseRetryAfter, withRetries } from './retry';
+import type { Attempt, Clock, RetryPolicy } from './retry';
+
+export const DEFAULT_BASE_URL = 'https://platform.llmprovider.ai';
+export const CREDENTIAL_TYPE = 'klingApi';
+
+export interface ClientOptions {
+	baseUrl: string;
+	/** Only used to keep it out of messages; the request itself is signed by the credential. */
+	apiKey?: string;
+	timeoutMs: number;
+	downloadTimeoutMs: number;
+	retry: RetryPolicy;
+	limiter: AdaptiveLimiter;
+	clock: Clock;
+	signal?: AbortSignal;
+}
+
+export interface GenerateOutcome {
+	answer: GenerateAnswer;
+	attempts: number;
+}
+
+/** A connection that failed or broke before an answer came: safe to send again. */
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+function isTimeout(error: unknown): boolean {
+	const code = errorCode(error);
+	return code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String((error as Error)?.message));
+}
+
+export function normalizeBaseUrl(baseUrl: unknown): string {
+	const text = typeof baseUrl === 'string' ? baseUrl.trim() : '';
+	return (text || DEFAULT_BASE_URL).replace(/\/+$/, '');
+}
+
+/**
+ * All HTTP of one node run: generation calls (authenticated, limited, retried) and image downloads
+ * (never authenticated: image hosts are not the API and must not see the key).
+ */
+export class KlingClient {
+	constructor(
+		private readonly ctx: IExecuteFunctions,
+		private readonly options: ClientOptions,
+	) {}
+
+	async generate(body: IDataObject, itemIndex: number): Promise<GenerateOutcome> {
+		const context = this.errorContext(itemIndex);
+		const run = await withRetries(
+			async (attempt) => await this.generateOnce(body, context, attempt),
+			this.options.retry,
+			this.options.clock,
+			this.options.signal,
+		).catch((error: Error & { attempts?: number }) => {
+			throw noteAttempts(error);
+		});
+		return { answer: run.value, attempts: run.attempts };
+	}
+
+	/** Downloads `url` and hands the open stream to `consume`; a cut-off download is fetched again. */
+	async download<T>(
+		url: string,
+		itemIndex: number,
+		consume: (body: ReadableLike, contentType: string | undefined) => Promise<T>,
+	): Promise<T> {
+		const context = this.errorContext(itemIndex);
+		const run = await withRetries(
+			async () => await this.downloadOnce(url, context, consume),
+			this.options.retry,
+			this.options.clock,
+			this.options.signal,
+		).catch((error: Error & { attempts?: number }) => {
+			throw noteAttempts(error);
+		});
+		return run.value;
+	}
+
+	private async generateOnce(
+		body: IDataObject,
+		context: ErrorContext,
+		attempt: number,
+	): Promise<Attempt<GenerateAnswer>> {
+		const { limiter, signal } = this.options;
+		const slot = await limiter.acquire(signal, attempt > 1);
+		let response: IN8nHttpFullResponse;
+		try {
+			response = (await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, CREDENTIAL_TYPE, {
+				method: 'POST',
+				url: `${this.options.baseUrl}/v1/images/generations`,
+				headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+				body: JSON.stringify(body),
+				encoding: 'text',
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: this.options.timeoutMs,
+				abortSignal: signal,
+			})) as IN8nHttpFullResponse;
+		} catch (error) {
+			return this.connectionFailure(error, context, 'The Kling API', true);
+		} finally {
+			slot.release();
+		}
+
+		const { statusCode } = response;
+		if (statusCode >= 200 && statusCode < 300) {
+			limiter.onSuccess();
+			try {
+				return { ok: true, value: parseGenerateAnswer(parseJsonAnswer(String(response.body ?? ''))) };
+			} catch (error) {
+				// The images may exist and be billed already: sending again could pay twice.
+				return { ok: false, error: requestError((error as Error).message, context), retryable: false };
+			}
+		}
+		if (statusCode === 429) limiter.onThrottle(slot);
+		return {
+			ok: false,
+			error: httpStatusError(statusCode, response.body, context),
+			retryable: RETRYABLE_STATUSES.has(statusCode),
+			retryAfterMs: parseRetryAfter(response.headers?.['retry-after'], this.options.clock.now()),
+		};
+	}
+
+	private async downloadOnce<T>(
+		url: string,
+		context: ErrorContext,
+		consume: (body: ReadableLike, contentType: string | undefined) => Promise<T>,
+	): Promise<Attempt<T>> {
+		let response: IN8nHttpFullResponse;
+		try {
+			response = (await this.ctx.helpers.httpRequest({
+				method: 'GET',
+				url,
+				encoding: 'stream',
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: this.options.downloadTimeoutMs,
+				abortSignal: this.options.signal,
+			})) as IN8nHttpFullResponse;
+		} catch (error) {
+			return this.connectionFailure(error, context, 'Downloading the image', false, true);
+		}
+		const stream = response.body as ReadableLike;
+		if (response.statusCode >= 300) {
+			stream.destroy();
+			return {
+				ok: false,
+				error: requestError(`Downloading the image failed with HTTP ${response.statusCode} (${safeUrl(url)})`, context),
+				retryable: RETRYABLE_STATUSES.has(response.statusCode),
+			};
+		}
+		try {
+			const contentType = response.headers?.['content-type'];
+			return { ok: true, value: await consume(stream, typeof contentType === 'string' ? contentType : undefined) };
+		} catch (error) {
+			stream.destroy();
+			this.throwIfCancelled();
+			if (error instanceof AnswerError) return { ok: false, error: requestError(error.message, context), retryable: false };
+			const reason = (error as Error).message;
+			return {
+				ok: false,
+				error: requestError(`The image download was cut off (${safeUrl(url)}): ${reason}`, context, errorCode(error)),
+				retryable: true,
+			};
+		}
+	}
+
+	private connectionFailure<T>(
+		error: unknown,
+		context: ErrorContext,
+		what: string,
+		isGeneration: boolean,
+		retryTimeouts = false,
+	): Attempt<T> {
+		this.throwIfCancelled();
+		const code = errorCode(error);
+		if (isTimeout(error)) {
+			const seconds = Math.round((isGeneration ? this.options.timeoutMs : this.options.downloadTimeoutMs) / 1000);
+			const advice = isGeneration ? ': raise Options > Timeout if generations take longer' : '';
+			// A generation that timed out may still finish and be billed, so it is not sent again.
+			return { ok: false, error: requestError(`${what} did not answer within ${seconds} s${advice}`, context, code), retryable: retryTimeouts };
+		}
+		const reason = code ?? (error as Error)?.message ?? 'unknown error';
+		return {
+			ok: false,
+			error: requestError(`${what} could not be reached or broke the connection (${reason})`, context, code),
+			retryable: code !== undefined && RETRYABLE_CODES.has(code),
+		};
+	}
+
+	private throwIfCancelled(): void {
+		const { signal } = this.options;
+		if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('The execution was cancelled');
+	}
+
+	private errorContext(itemIndex: number): ErrorContext {
+		return { node: this.ctx.getNode(), itemIndex, secret: this.options.apiKey };
+	}
+}
+
+/** Says how hard we tried, once retries are used up. */
+function noteAttempts(error: Error & { attempts?: number }): Error {
+	if (error.attempts && error.attempts > 1) error.message = `${error.message} (after ${error.attempts} attempts)`;
+	return error;
+}
+
+/** A URL fit for a message: signed query strings are left out. */
+function safeUrl(url: string): string {
+	try {
+		const parsed = new URL(url);
+		return `${parsed.origin}${parsed.pathname}`;
+	} catch {
+		return 'invalid URL';
+	}
+}
