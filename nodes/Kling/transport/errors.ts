@@ -7,10 +7,9 @@ import { apiErrorMessage } from '../helpers/response';
 export function redactSecret(text: string, secret: string | undefined): string {
 	if (!secret) return text;
 	const masked = text.split(secret).join('***');
-	return masked.replace(/[A-Za-z0-9_\-.*]{6,}/g, (token) => {
-		const core = token.replace(/^[*.]+|[*.]+$/g, '');
-		return core.length >= 6 && secret.includes(core) ? '***' : token;
-	});
+	return masked.replace(/[A-Za-z0-9_\-*]{6,}/g, (token) =>
+		token.split(/\*+/).some((piece) => piece.length >= 6 && secret.includes(piece)) ? '***' : token,
+	);
 }
 
 function explainStatus(status: number): string {

@@ -85,6 +85,6 @@ export async function withRetries<T>(
 		if (!outcome.retryable || attemptNumber > policy.maxRetries) {
 			throw Object.assign(outcome.error, { attempts: attemptNumber });
 		}
-		await clock.sleep(retryDelay(attemptNumber, policy, clock.random, outcome.retryAfterMs), signal);
+		await clock.sleep(retryDelay(attemptNumber, policy, () => clock.random(), outcome.retryAfterMs), signal);
 	}
 }

@@ -1,0 +1,150 @@
+import {
+	FieldError,
+	parseAdditionalFields,
+	parseBase64Image,
+	validateGenerateParams,
+	validateImageUrl,
+	validateReferenceBytes,
+	validateRunSettings,
+} from '../../../../nodes/Kling/helpers/validation';
+import type { RawGenerateParams } from '../../../../nodes/Kling/helpers/validation';
+
+const PNG_HEAD = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+const JPEG_HEAD = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16]);
+
+function raw(overrides: Partial<RawGenerateParams> = {}): RawGenerateParams {
+	return {
+		model: 'kling-img-v1',
+		prompt: 'a red fox',
+		negativePrompt: '',
+		imageSource: 'none',
+		imageFidelity: 0.5,
+		n: 1,
+		aspectRatio: '',
+		additionalFields: '{}',
+		...overrides,
+	};
+}
+
+function fieldOf(run: () => unknown): string {
+	try {
+		run();
+	} catch (error) {
+		if (error instanceof FieldError) return error.field;
+		throw error;
+	}
+	throw new Error('expected a FieldError');
+}
+
+describe('validateGenerateParams', () => {
+	it('normalises a valid set of parameters', () => {
+		expect(validateGenerateParams(raw({ prompt: '  a red fox  ', n: '3', aspectRatio: '16:9' }))).toEqual({
+			model: 'kling-img-v1',
+			prompt: 'a red fox',
+			negativePrompt: undefined,
+			imageSource: 'none',
+			imageFidelity: undefined,
+			n: 3,
+			aspectRatio: '16:9',
+			additionalFields: {},
+		});
+	});
+
+	it('keeps image fidelity only when a reference image is used', () => {
+		expect(validateGenerateParams(raw({ imageSource: 'url', imageFidelity: 0.8 })).imageFidelity).toBe(0.8);
+		expect(validateGenerateParams(raw({ imageSource: 'none', imageFidelity: 7 })).imageFidelity).toBeUndefined();
+	});
+
+	it.each<[string, Partial<RawGenerateParams>]>([
+		['Prompt', { prompt: '   ' }],
+		['Prompt', { prompt: 'x'.repeat(2501) }],
+		['Negative Prompt', { negativePrompt: 'x'.repeat(2501) }],
+		['Model', { model: '' }],
+		['Number of Images', { n: 0 }],
+		['Number of Images', { n: 10 }],
+		['Number of Images', { n: 2.5 }],
+		['Number of Images', { n: 'many' }],
+		['Image Fidelity', { imageSource: 'url', imageFidelity: 1.5 }],
+		['Image Fidelity', { imageSource: 'binary', imageFidelity: -0.1 }],
+		['Aspect Ratio', { aspectRatio: '5:4' }],
+		['Reference Image', { imageSource: 'camera' }],
+		['Additional Body Fields', { additionalFields: '[1, 2]' }],
+		['Additional Body Fields', { additionalFields: '{not json' }],
+	])('names the field %s when it is wrong', (field, overrides) => {
+		expect(fieldOf(() => validateGenerateParams(raw(overrides)))).toBe(field);
+	});
+
+	it('accepts a prompt of exactly 2500 characters', () => {
+		expect(validateGenerateParams(raw({ prompt: 'x'.repeat(2500) })).prompt).toHaveLength(2500);
+	});
+
+	it('says what the value was', () => {
+		expect(() => validateGenerateParams(raw({ n: 12 }))).toThrow('"Number of Images" must be from 1 to 9, got 12');
+	});
+});
+
+describe('parseAdditionalFields', () => {
+	it('accepts an object, a JSON string or nothing', () => {
+		expect(parseAdditionalFields({ seed: 1 })).toEqual({ seed: 1 });
+		expect(parseAdditionalFields('{"seed": 2}')).toEqual({ seed: 2 });
+		expect(parseAdditionalFields('')).toEqual({});
+		expect(parseAdditionalFields(undefined)).toEqual({});
+	});
+
+	it('refuses null and scalars', () => {
+		expect(() => parseAdditionalFields('null')).toThrow(FieldError);
+		expect(() => parseAdditionalFields('42')).toThrow(FieldError);
+	});
+});
+
+describe('reference images', () => {
+	it('accepts http and https URLs only', () => {
+		expect(validateImageUrl(' https://example.com/a.png ')).toBe('https://example.com/a.png');
+		expect(validateImageUrl('http://127.0.0.1:8080/a.jpg')).toBe('http://127.0.0.1:8080/a.jpg');
+		expect(() => validateImageUrl('ftp://example.com/a.png')).toThrow('"Image URL" must start with http');
+		expect(() => validateImageUrl('not a url')).toThrow('"Image URL" is not a valid URL');
+	});
+
+	it('accepts PNG and JPEG bytes up to 10 MB', () => {
+		expect(() => validateReferenceBytes('Input Binary Field', PNG_HEAD)).not.toThrow();
+		expect(() => validateReferenceBytes('Input Binary Field', JPEG_HEAD)).not.toThrow();
+	});
+
+	it('refuses other types and files over 10 MB', () => {
+		const gif = Buffer.from('GIF89a');
+		expect(() => validateReferenceBytes('Input Binary Field', gif)).toThrow('must be a JPG or PNG image, got image/gif');
+		expect(() => validateReferenceBytes('Input Binary Field', Buffer.from('hello'))).toThrow('not an image');
+		const big = Buffer.concat([PNG_HEAD, Buffer.alloc(10 * 1024 * 1024)]);
+		expect(() => validateReferenceBytes('Input Binary Field', big)).toThrow('10.0 MB; the API accepts reference images up to 10 MB');
+	});
+
+	it('strips a data URL prefix and white space from base64', () => {
+		const base64 = PNG_HEAD.toString('base64');
+		expect(parseBase64Image(`data:image/png;base64,${base64}`)).toBe(base64);
+		expect(parseBase64Image(`${base64.slice(0, 4)}\n${base64.slice(4)}`)).toBe(base64);
+	});
+
+	it('refuses invalid base64 and base64 that is not an image', () => {
+		expect(() => parseBase64Image('not base64!')).toThrow('"Base64 Image" is not valid base64');
+		expect(() => parseBase64Image('abc')).toThrow('is not valid base64');
+		expect(() => parseBase64Image('')).toThrow('"Base64 Image" is empty');
+		expect(() => parseBase64Image(Buffer.from('plain text!!').toString('base64'))).toThrow('must be a JPG or PNG');
+	});
+});
+
+describe('validateRunSettings', () => {
+	it('applies defaults and converts seconds to milliseconds', () => {
+		expect(validateRunSettings({})).toEqual({ concurrency: 4, maxRetries: 4, timeoutMs: 600_000, downloadTimeoutMs: 120_000 });
+		expect(validateRunSettings({ concurrency: 10, maxRetries: 0, timeout: 1.5 })).toMatchObject({
+			concurrency: 10,
+			maxRetries: 0,
+			timeoutMs: 1500,
+		});
+	});
+
+	it('refuses values out of range', () => {
+		expect(fieldOf(() => validateRunSettings({ concurrency: 51 }))).toBe('Parallel Requests');
+		expect(fieldOf(() => validateRunSettings({ maxRetries: 11 }))).toBe('Max Retries');
+		expect(fieldOf(() => validateRunSettings({ timeout: 0 }))).toBe('Timeout (Seconds)');
+	});
+});

@@ -1,0 +1,42 @@
+import type { INode } from 'n8n-workflow';
+
+import { errorCode, httpStatusError, redactSecret, requestError } from '../../../../nodes/Kling/transport/errors';
+
+const node: INode = { id: '1', name: 'Kling', type: 'n8n-nodes-kling.kling', typeVersion: 1, position: [0, 0], parameters: {} };
+const secret = 'sk-live-0123456789abcdef';
+
+describe('redactSecret', () => {
+	it('masks the key and long pieces of it', () => {
+		expect(redactSecret(`bad key ${secret}`, secret)).toBe('bad key ***');
+		expect(redactSecret('Incorrect API key provided: sk-live-0123****cdef.', secret)).toBe('Incorrect API key provided: ***.');
+		expect(redactSecret('prompt is too long', secret)).toBe('prompt is too long');
+		expect(redactSecret('anything', undefined)).toBe('anything');
+	});
+});
+
+describe('httpStatusError', () => {
+	it('explains 401 and keeps the status, without the key', () => {
+		const error = httpStatusError(401, { error: { message: `Incorrect API key provided: ${secret}` } }, { node, itemIndex: 2, secret });
+		expect(error.message).toBe('The Kling API refused the API key (HTTP 401). Check the API key in the Kling API credential: Incorrect API key provided: ***');
+		expect(error.httpCode).toBe('401');
+		expect(JSON.stringify(error)).not.toContain(secret);
+	});
+
+	it('quotes what the API said was wrong with a 400', () => {
+		const error = httpStatusError(400, '{"error":{"message":"n must be at most 9"}}', { node, itemIndex: 0 });
+		expect(error.message).toBe('The Kling API rejected the request (HTTP 400): n must be at most 9');
+		expect(error.description).toBe('n must be at most 9');
+	});
+
+	it('covers server errors and bodies with no message', () => {
+		expect(httpStatusError(503, '', { node, itemIndex: 0 }).message).toBe('The Kling API failed (HTTP 503)');
+	});
+});
+
+describe('requestError and errorCode', () => {
+	it('redacts and finds nested codes', () => {
+		expect(requestError(`boom ${secret}`, { node, itemIndex: 0, secret }).message).toBe('boom ***');
+		expect(errorCode({ message: 'x', cause: { cause: { code: 'ECONNRESET' } } })).toBe('ECONNRESET');
+		expect(errorCode(new Error('plain'))).toBeUndefined();
+	});
+});

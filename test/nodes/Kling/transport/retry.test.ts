@@ -1,0 +1,88 @@
+import {
+	DEFAULT_RETRY_POLICY,
+	backoffDelay,
+	parseRetryAfter,
+	retryDelay,
+	withRetries,
+} from '../../../../nodes/Kling/transport/retry';
+import type { Attempt } from '../../../../nodes/Kling/transport/retry';
+import { VirtualClock } from '../../../support/virtualClock';
+
+const policy = { ...DEFAULT_RETRY_POLICY, maxRetries: 4 };
+
+describe('parseRetryAfter', () => {
+	const now = Date.parse('2026-01-01T00:00:00Z');
+
+	it('reads delta seconds and HTTP dates', () => {
+		expect(parseRetryAfter('3', now)).toBe(3000);
+		expect(parseRetryAfter('0.5', now)).toBe(500);
+		expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:10 GMT', now)).toBe(10_000);
+		expect(parseRetryAfter(['2'], now)).toBe(2000);
+	});
+
+	it('treats a date in the past as no wait, and nonsense as absent', () => {
+		expect(parseRetryAfter('Wed, 31 Dec 2025 23:59:00 GMT', now)).toBe(0);
+		expect(parseRetryAfter('soon', now)).toBeUndefined();
+		expect(parseRetryAfter(undefined, now)).toBeUndefined();
+	});
+});
+
+describe('backoff', () => {
+	it('doubles from about a second, with jitter in the upper half, up to the cap', () => {
+		expect(backoffDelay(1, policy, () => 0)).toBe(500);
+		expect(backoffDelay(1, policy, () => 1)).toBe(1000);
+		expect(backoffDelay(3, policy, () => 1)).toBe(4000);
+		expect(backoffDelay(20, policy, () => 1)).toBe(policy.maxDelayMs);
+	});
+
+	it('prefers the server-given wait, within its cap', () => {
+		expect(retryDelay(1, policy, () => 1, 7000)).toBe(7000);
+		expect(retryDelay(1, policy, () => 1, 10 * 60_000)).toBe(policy.maxRetryAfterMs);
+	});
+});
+
+describe('withRetries on virtual time', () => {
+	function script(outcomes: Array<Attempt<string>>) {
+		let calls = 0;
+		return {
+			attempt: async () => outcomes[Math.min(calls++, outcomes.length - 1)],
+			calls: () => calls,
+		};
+	}
+	const retryable = (retryAfterMs?: number): Attempt<string> => ({ ok: false, error: new Error('busy'), retryable: true, retryAfterMs });
+
+	it('retries until success and waits as told', async () => {
+		const clock = new VirtualClock(1);
+		const run = script([retryable(2000), retryable(), { ok: true, value: 'done' }]);
+		await expect(withRetries(run.attempt, policy, clock)).resolves.toEqual({ value: 'done', attempts: 3 });
+		expect(clock.sleeps).toEqual([2000, 2000]);
+	});
+
+	it('gives up after maxRetries with the last error and the attempt count', async () => {
+		const clock = new VirtualClock(0);
+		const run = script([retryable()]);
+		await expect(withRetries(run.attempt, { ...policy, maxRetries: 2 }, clock)).rejects.toMatchObject({
+			message: 'busy',
+			attempts: 3,
+		});
+		expect(run.calls()).toBe(3);
+		expect(clock.sleeps).toEqual([500, 1000]);
+	});
+
+	it('never retries a final error', async () => {
+		const clock = new VirtualClock();
+		const run = script([{ ok: false, error: new Error('bad request'), retryable: false }]);
+		await expect(withRetries(run.attempt, policy, clock)).rejects.toThrow('bad request');
+		expect(run.calls()).toBe(1);
+		expect(clock.sleeps).toEqual([]);
+	});
+
+	it('stops waiting when the signal is aborted', async () => {
+		const clock = new VirtualClock();
+		const controller = new AbortController();
+		controller.abort();
+		const run = script([retryable(), { ok: true, value: 'late' }]);
+		await expect(withRetries(run.attempt, policy, clock, controller.signal)).rejects.toThrow('aborted');
+		expect(run.calls()).toBe(1);
+	});
+});
