@@ -63,6 +63,8 @@ export interface FakeKlingServer {
 	readonly generated: GeneratedImage[];
 	/** All generation POSTs, rejected ones included. */
 	readonly attempts: number;
+	/** Image GETs, by path (e.g. `/images/reset.png`), for counting download attempts. */
+	readonly downloads: Map<string, number>;
 	readonly inFlight: number;
 	readonly peakInFlight: number;
 	enqueue(...faults: Fault[]): void;
@@ -122,6 +124,7 @@ class FakeKling implements FakeKlingServer {
 	readonly attemptLog: Array<RecordedRequest & { outcome: AttemptOutcome }> = [];
 	readonly generated: GeneratedImage[] = [];
 	attempts = 0;
+	readonly downloads = new Map<string, number>();
 	inFlight = 0;
 	peakInFlight = 0;
 
@@ -167,6 +170,7 @@ class FakeKling implements FakeKlingServer {
 		this.faults.length = 0;
 		this.urlOverrides = undefined;
 		this.attempts = 0;
+		this.downloads.clear();
 		this.peakInFlight = this.inFlight;
 	}
 
@@ -180,7 +184,10 @@ class FakeKling implements FakeKlingServer {
 		const path = new URL(req.url ?? '/', this.baseUrl).pathname;
 		if (req.method === 'POST' && path === '/v1/images/generations') return await this.generate(req, res);
 		if (req.method === 'GET' && path === '/v1/models') return this.models(req, res);
-		if (req.method === 'GET' && path.startsWith('/images/')) return this.serveImage(path, res);
+		if (req.method === 'GET' && path.startsWith('/images/')) {
+			this.downloads.set(path, (this.downloads.get(path) ?? 0) + 1);
+			return this.serveImage(path, res);
+		}
 		sendJson(res, 404, errorBody(`Unknown route: ${req.method} ${path}`, 'invalid_request_error', 'not_found'));
 	}
 

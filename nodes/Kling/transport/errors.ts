@@ -28,26 +28,56 @@ export interface ErrorContext {
 	secret?: string;
 }
 
+/**
+ * NodeApiError rewrites messages that mention a system error code (ECONNRESET, ...) into generic
+ * advice; ours already say what happened, so the message is set again after construction.
+ */
+function apiError(node: INode, message: string, options: { description?: string; httpCode?: string; itemIndex: number }): NodeApiError {
+	const error = new NodeApiError(node, { message, httpCode: options.httpCode ?? null } as JsonObject, { message, ...options });
+	error.message = message;
+	return error;
+}
+
 /** An HTTP error answer, with the API's own explanation and none of the request (its headers hold the key). */
 export function httpStatusError(status: number, body: unknown, context: ErrorContext): NodeApiError {
 	const said = apiErrorMessage(body);
 	const apiSaid = said ? redactSecret(said, context.secret) : undefined;
 	const message = `${explainStatus(status)}${apiSaid ? `: ${apiSaid}` : ''}`;
-	return new NodeApiError(context.node, { message, httpCode: String(status) } as JsonObject, {
-		message,
-		description: apiSaid,
-		httpCode: String(status),
-		itemIndex: context.itemIndex,
-	});
+	return apiError(context.node, message, { description: apiSaid, httpCode: String(status), itemIndex: context.itemIndex });
 }
 
 /** Any other failure: a lost connection, a timeout, an unusable answer. */
-export function requestError(message: string, context: ErrorContext, code?: string): NodeApiError {
-	const text = redactSecret(message, context.secret);
-	return new NodeApiError(context.node, { message: text, code: code ?? null } as JsonObject, {
-		message: text,
-		itemIndex: context.itemIndex,
-	});
+export function requestError(message: string, context: ErrorContext): NodeApiError {
+	return apiError(context.node, redactSecret(message, context.secret), { itemIndex: context.itemIndex });
+}
+
+/** A connection that failed or broke before an answer came: safe to send again. */
+const CONNECTION_CODES = ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH'];
+const CONNECTION_TEXT = /socket hang up|closed unexpectedly|ECONNRESET|ECONNREFUSED|EPIPE|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|^aborted$/i;
+const TIMEOUT_TEXT = /timeout of \d+ms exceeded|ETIMEDOUT|ECONNABORTED|connection was aborted/i;
+
+export interface FailureClass {
+	kind: 'timeout' | 'connection' | 'other';
+	detail: string;
+}
+
+/**
+ * What kind of failure a thrown request error is. n8n wraps the system error in a NodeApiError
+ * that keeps only its messages, so the code is looked for in the text as well.
+ */
+export function classifyFailure(error: unknown): FailureClass {
+	const code = errorCode(error);
+	const { message, messages } = (error ?? {}) as { message?: unknown; messages?: unknown };
+	const isText = (text: unknown): text is string => typeof text === 'string' && text !== '';
+	const raw = Array.isArray(messages) ? messages.filter(isText) : [];
+	const texts = [code, message, ...raw].filter(isText);
+	// The system's own words ("socket hang up") say more than n8n's generic rewording.
+	const detail = code ?? raw[0] ?? (isText(message) ? message : 'unknown error');
+	if (texts.some((text) => TIMEOUT_TEXT.test(text))) return { kind: 'timeout', detail };
+	if ((code && CONNECTION_CODES.includes(code)) || texts.some((text) => CONNECTION_TEXT.test(text))) {
+		return { kind: 'connection', detail };
+	}
+	return { kind: 'other', detail };
 }
 
 /** Digs the system error code (ECONNRESET, ...) out of the layers n8n and axios wrap around it. */

@@ -1,9 +1,10 @@
+import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import { AnswerError, parseGenerateAnswer, parseJsonAnswer } from '../helpers/response';
 import type { GenerateAnswer } from '../helpers/response';
 import type { ReadableLike } from '../helpers/streams';
-import { errorCode, httpStatusError, requestError } from './errors';
+import { classifyFailure, httpStatusError, requestError } from './errors';
 import type { ErrorContext } from './errors';
 import type { AdaptiveLimiter } from './limiter';
 import { RETRYABLE_STATUSES, parseRetryAfter, withRetries } from './retry';
@@ -27,14 +28,6 @@ export interface ClientOptions {
 export interface GenerateOutcome {
 	answer: GenerateAnswer;
 	attempts: number;
-}
-
-/** A connection that failed or broke before an answer came: safe to send again. */
-const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
-
-function isTimeout(error: unknown): boolean {
-	const code = errorCode(error);
-	return code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String((error as Error)?.message));
 }
 
 export function normalizeBaseUrl(baseUrl: unknown): string {
@@ -163,10 +156,9 @@ export class KlingClient {
 			stream.destroy();
 			this.throwIfCancelled();
 			if (error instanceof AnswerError) return { ok: false, error: requestError(error.message, context), retryable: false };
-			const reason = (error as Error).message;
 			return {
 				ok: false,
-				error: requestError(`The image download was cut off (${safeUrl(url)}): ${reason}`, context, errorCode(error)),
+				error: requestError(`The image download was cut off (${safeUrl(url)}): ${classifyFailure(error).detail}`, context),
 				retryable: true,
 			};
 		}
@@ -180,24 +172,23 @@ export class KlingClient {
 		retryTimeouts = false,
 	): Attempt<T> {
 		this.throwIfCancelled();
-		const code = errorCode(error);
-		if (isTimeout(error)) {
+		const failure = classifyFailure(error);
+		if (failure.kind === 'timeout') {
 			const seconds = Math.round((isGeneration ? this.options.timeoutMs : this.options.downloadTimeoutMs) / 1000);
 			const advice = isGeneration ? ': raise Options > Timeout if generations take longer' : '';
 			// A generation that timed out may still finish and be billed, so it is not sent again.
-			return { ok: false, error: requestError(`${what} did not answer within ${seconds} s${advice}`, context, code), retryable: retryTimeouts };
+			return { ok: false, error: requestError(`${what} did not answer within ${seconds} s${advice}`, context), retryable: retryTimeouts };
 		}
-		const reason = code ?? (error as Error)?.message ?? 'unknown error';
 		return {
 			ok: false,
-			error: requestError(`${what} could not be reached or broke the connection (${reason})`, context, code),
-			retryable: code !== undefined && RETRYABLE_CODES.has(code),
+			error: requestError(`${what} could not be reached or broke the connection (${failure.detail})`, context),
+			retryable: failure.kind === 'connection',
 		};
 	}
 
+	/** n8n marks a run as canceled (not failed) when the error says so. */
 	private throwIfCancelled(): void {
-		const { signal } = this.options;
-		if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('The execution was cancelled');
+		if (this.options.signal?.aborted) throw new NodeOperationError(this.ctx.getNode(), 'Execution canceled while waiting for Kling');
 	}
 
 	private errorContext(itemIndex: number): ErrorContext {

@@ -1,6 +1,6 @@
 import type { INode } from 'n8n-workflow';
 
-import { errorCode, httpStatusError, redactSecret, requestError } from '../../../../nodes/Kling/transport/errors';
+import { classifyFailure, errorCode, httpStatusError, redactSecret, requestError } from '../../../../nodes/Kling/transport/errors';
 
 const node: INode = { id: '1', name: 'Kling', type: 'n8n-nodes-kling.kling', typeVersion: 1, position: [0, 0], parameters: {} };
 const secret = 'sk-live-0123456789abcdef';
@@ -38,5 +38,30 @@ describe('requestError and errorCode', () => {
 		expect(requestError(`boom ${secret}`, { node, itemIndex: 0, secret }).message).toBe('boom ***');
 		expect(errorCode({ message: 'x', cause: { cause: { code: 'ECONNRESET' } } })).toBe('ECONNRESET');
 		expect(errorCode(new Error('plain'))).toBeUndefined();
+	});
+});
+
+describe('classifyFailure', () => {
+	it('finds timeouts and broken connections by code or by the words n8n keeps', () => {
+		expect(classifyFailure({ code: 'ECONNABORTED', message: 'timeout of 1000ms exceeded' }).kind).toBe('timeout');
+		expect(classifyFailure({ message: 'The connection was aborted, perhaps the server is offline', messages: ['timeout of 5ms exceeded'] })).toEqual({
+			kind: 'timeout',
+			detail: 'timeout of 5ms exceeded',
+		});
+		expect(classifyFailure({ message: 'generic', messages: ['socket hang up'] })).toEqual({ kind: 'connection', detail: 'socket hang up' });
+		expect(classifyFailure({ cause: { code: 'ECONNREFUSED' } })).toEqual({ kind: 'connection', detail: 'ECONNREFUSED' });
+	});
+
+	it('leaves anything else alone', () => {
+		expect(classifyFailure(new Error('certificate has expired')).kind).toBe('other');
+		expect(classifyFailure(undefined)).toEqual({ kind: 'other', detail: 'unknown error' });
+	});
+});
+
+describe('messages mentioning system codes', () => {
+	it('are kept as written, not replaced by n8n\'s generic advice', () => {
+		expect(requestError('The image download was cut off: ECONNRESET', { node, itemIndex: 0 }).message).toBe(
+			'The image download was cut off: ECONNRESET',
+		);
 	});
 });
