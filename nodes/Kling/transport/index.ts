@@ -47,11 +47,12 @@ export class KlingClient {
 
 	async generate(body: IDataObject, itemIndex: number): Promise<GenerateOutcome> {
 		const context = this.errorContext(itemIndex);
+		const signal = this.requestSignal();
 		const run = await withRetries(
-			async (attempt) => await this.generateOnce(body, context, attempt),
+			async (attempt) => await this.generateOnce(body, context, attempt, signal),
 			this.options.retry,
 			this.options.clock,
-			this.options.signal,
+			signal,
 		).catch((error: Error & { attempts?: number }) => {
 			throw noteAttempts(error);
 		});
@@ -65,11 +66,12 @@ export class KlingClient {
 		consume: (body: ReadableLike, contentType: string | undefined) => Promise<T>,
 	): Promise<T> {
 		const context = this.errorContext(itemIndex);
+		const signal = this.requestSignal();
 		const run = await withRetries(
-			async () => await this.downloadOnce(url, context, consume),
+			async () => await this.downloadOnce(url, context, consume, signal),
 			this.options.retry,
 			this.options.clock,
-			this.options.signal,
+			signal,
 		).catch((error: Error & { attempts?: number }) => {
 			throw noteAttempts(error);
 		});
@@ -80,8 +82,9 @@ export class KlingClient {
 		body: IDataObject,
 		context: ErrorContext,
 		attempt: number,
+		signal: AbortSignal | undefined,
 	): Promise<Attempt<GenerateAnswer>> {
-		const { limiter, signal } = this.options;
+		const { limiter } = this.options;
 		const slot = await limiter.acquire(signal, attempt > 1);
 		let response: IN8nHttpFullResponse;
 		try {
@@ -125,6 +128,7 @@ export class KlingClient {
 		url: string,
 		context: ErrorContext,
 		consume: (body: ReadableLike, contentType: string | undefined) => Promise<T>,
+		signal: AbortSignal | undefined,
 	): Promise<Attempt<T>> {
 		let response: IN8nHttpFullResponse;
 		try {
@@ -135,7 +139,7 @@ export class KlingClient {
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
 				timeout: this.options.downloadTimeoutMs,
-				abortSignal: this.options.signal,
+				abortSignal: signal,
 			})) as IN8nHttpFullResponse;
 		} catch (error) {
 			return this.connectionFailure(error, context, 'Downloading the image', false, true);
@@ -184,6 +188,15 @@ export class KlingClient {
 			error: requestError(`${what} could not be reached or broke the connection (${failure.detail})`, context),
 			retryable: failure.kind === 'connection',
 		};
+	}
+
+	/**
+	 * A signal that follows the run's own, so each request's listeners hang on it and not on the
+	 * run's signal, which would otherwise collect one per request in flight.
+	 */
+	private requestSignal(): AbortSignal | undefined {
+		const { signal } = this.options;
+		return signal ? AbortSignal.any([signal]) : undefined;
 	}
 
 	/** n8n marks a run as canceled (not failed) when the error says so. */

@@ -1,0 +1,71 @@
+/** The benchmark's scenarios, each with the targets issue-tracked for it. */
+export interface Scenario {
+	name: string;
+	items: number;
+	latencyMs: number;
+	concurrency: number;
+	/** Concurrent generations the fake account allows; past it the API answers 429 with Retry-After. */
+	serverCap?: number;
+	/** Serve one image of this many bytes and download it as binary, in filesystem binary-data mode. */
+	imageBytes?: number;
+	targets: { maxRatio?: number; maxExtraAttempts?: number; maxRssGrowthMb?: number; noFailures?: boolean };
+	/** Printed as the reference other scenarios are compared with. */
+	baseline?: boolean;
+}
+
+export const SCENARIOS: Scenario[] = [
+	{ name: 'parallel', items: 200, latencyMs: 200, concurrency: 8, targets: { maxRatio: 1.1, noFailures: true } },
+	{
+		name: 'rate-limited',
+		items: 120,
+		latencyMs: 200,
+		concurrency: 10,
+		serverCap: 3,
+		targets: { maxRatio: 1.3, maxExtraAttempts: 0.2, noFailures: true },
+	},
+	{
+		name: 'binary-4mb',
+		items: 100,
+		latencyMs: 200,
+		concurrency: 8,
+		imageBytes: 4 * 1024 * 1024,
+		targets: { maxRssGrowthMb: 100, noFailures: true },
+	},
+	{ name: 'one-at-a-time', items: 200, latencyMs: 200, concurrency: 1, targets: { noFailures: true }, baseline: true },
+];
+
+export interface ScenarioResult {
+	name: string;
+	items: number;
+	images: number;
+	wallMs: number;
+	idealMs: number;
+	idleRssMb: number;
+	peakRssMb: number;
+	attempts: number;
+	failedItems: number;
+}
+
+/** The time a perfect client would need: full rounds of the usable parallelism, each one latency long. */
+export function idealMs(scenario: Scenario): number {
+	const parallel = Math.min(scenario.concurrency, scenario.serverCap ?? Infinity);
+	return Math.ceil(scenario.items / parallel) * scenario.latencyMs;
+}
+
+/** Which targets a result misses, in words; empty when all are met. */
+export function missedTargets(scenario: Scenario, result: ScenarioResult): string[] {
+	const { targets } = scenario;
+	const missed: string[] = [];
+	const ratio = result.wallMs / result.idealMs;
+	if (targets.maxRatio !== undefined && ratio > targets.maxRatio) missed.push(`ratio ${ratio.toFixed(2)} > ${targets.maxRatio}`);
+	const extra = (result.attempts - result.items) / result.items;
+	if (targets.maxExtraAttempts !== undefined && extra >= targets.maxExtraAttempts) {
+		missed.push(`extra attempts ${(extra * 100).toFixed(0)} % >= ${targets.maxExtraAttempts * 100} %`);
+	}
+	const growth = result.peakRssMb - result.idleRssMb;
+	if (targets.maxRssGrowthMb !== undefined && growth > targets.maxRssGrowthMb) {
+		missed.push(`RSS growth ${growth.toFixed(0)} MB > ${targets.maxRssGrowthMb} MB`);
+	}
+	if (targets.noFailures && result.failedItems > 0) missed.push(`${result.failedItems} failed items`);
+	return missed;
+}
