@@ -1,8 +1,11 @@
-import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import type { KlingClient } from '../transport';
 
 import { detectImageType, imageTypeFromHeader } from './imageType';
 import type { ImageType } from './imageType';
 import { AnswerError } from './response';
+import type { GeneratedImage } from './response';
 import { peekHead } from './streams';
 import type { ReadableLike } from './streams';
 
@@ -48,4 +51,46 @@ export async function storeImageBase64(
 	const type = typeOrFail(bytes);
 	const binary = await ctx.helpers.prepareBinaryData(bytes, imageFileName(created, index, type), type.mimeType);
 	return { ...binary, fileExtension: type.extension };
+}
+
+/** The images of one generation, with what each output item says about them. */
+export interface ImageBatch {
+	images: GeneratedImage[];
+	created: number;
+	model: string;
+	prompt: string;
+	taskId?: string;
+}
+
+export interface OutputChoice {
+	output: 'binary' | 'url';
+	binaryField: string;
+}
+
+/** One output item per image, paired with the input item; downloads go one after another. */
+export async function imageItems(
+	ctx: IExecuteFunctions,
+	client: KlingClient,
+	batch: ImageBatch,
+	choice: OutputChoice,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	const { created, model, prompt, taskId } = batch;
+	const items: INodeExecutionData[] = [];
+	for (const image of batch.images) {
+		const json: IDataObject = { url: image.url ?? null, index: image.index, created, model, prompt };
+		if (taskId !== undefined) json.taskId = taskId;
+		const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
+		if (image.base64 !== undefined) {
+			// No URL to hand on: the bytes are the only result, whatever the output mode.
+			item.binary = { [choice.binaryField || 'data']: await storeImageBase64(ctx, image.base64, created, image.index) };
+		} else if (choice.output === 'binary' && image.url) {
+			const binary = await client.download(image.url, itemIndex, async (stream, contentType) =>
+				await storeImageStream(ctx, stream, contentType, created, image.index),
+			);
+			item.binary = { [choice.binaryField]: binary };
+		}
+		items.push(item);
+	}
+	return items;
 }

@@ -77,3 +77,48 @@ export function apiErrorMessage(body: unknown): string | undefined {
 	if (typeof body.message === 'string') return body.message;
 	return undefined;
 }
+
+/** A task of Kling's asynchronous API, as `GET /v1/images/generations/{id}` describes it. */
+export interface TaskSnapshot {
+	taskId: string;
+	status: string;
+	statusMessage?: string;
+	externalTaskId?: string;
+	images: GeneratedImage[];
+	createdAt?: number;
+	updatedAt?: number;
+	/** The task as the API gave it, for Get Task and List Tasks output. */
+	raw: Record<string, unknown>;
+}
+
+export const FINAL_STATUSES = ['succeed', 'failed'];
+
+export function parseTask(entry: unknown): TaskSnapshot {
+	if (!isObject(entry) || typeof entry.task_id !== 'string') throw new AnswerError('The Kling API answer has no task_id');
+	const result = isObject(entry.task_result) ? entry.task_result : {};
+	const images = Array.isArray(result.images) ? result.images.map(imageOf) : [];
+	const info = isObject(entry.task_info) ? entry.task_info : {};
+	const number = (value: unknown) => (typeof value === 'number' ? value : undefined);
+	return {
+		taskId: entry.task_id,
+		status: String(entry.task_status ?? 'submitted'),
+		statusMessage: typeof entry.task_status_msg === 'string' && entry.task_status_msg ? entry.task_status_msg : undefined,
+		externalTaskId: typeof info.external_task_id === 'string' ? info.external_task_id : undefined,
+		images,
+		createdAt: number(entry.created_at),
+		updatedAt: number(entry.updated_at),
+		raw: entry,
+	};
+}
+
+/** `{code: 0, data: {task...}}`, the answer to creating or reading a task. */
+export function parseTaskAnswer(body: unknown): TaskSnapshot {
+	if (!isObject(body)) throw new AnswerError('The Kling API answer is not a JSON object');
+	return parseTask(body.data);
+}
+
+/** `{code: 0, data: [task, ...]}`, the answer to listing tasks. */
+export function parseTaskList(body: unknown): TaskSnapshot[] {
+	if (!isObject(body) || !Array.isArray(body.data)) throw new AnswerError('The Kling API answer has no "data" list of tasks');
+	return body.data.map(parseTask);
+}

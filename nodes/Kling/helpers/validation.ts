@@ -116,13 +116,20 @@ export function validateGenerateParams(raw: RawGenerateParams): GenerateParams {
 	};
 }
 
-export function validateImageUrl(value: unknown): string {
-	const url = text(value).trim();
+/** Why a text is not an http(s) URL, or undefined when it is one. */
+export function httpUrlProblem(url: string): string | undefined {
 	const parsed = URL.canParse(url) ? new URL(url) : undefined;
-	if (!parsed) throw new FieldError('Image URL', `is not a valid URL: "${url}"`);
+	if (!parsed) return `is not a valid URL: "${url}"`;
 	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-		throw new FieldError('Image URL', `must start with http:// or https://, got "${parsed.protocol}"`);
+		return `must start with http:// or https://, got "${parsed.protocol}"`;
 	}
+	return undefined;
+}
+
+export function validateImageUrl(value: unknown, field = 'Image URL'): string {
+	const url = text(value).trim();
+	const problem = httpUrlProblem(url);
+	if (problem) throw new FieldError(field, problem);
 	return url;
 }
 
@@ -159,6 +166,8 @@ export interface RunSettings {
 	maxRetries: number;
 	timeoutMs: number;
 	downloadTimeoutMs: number;
+	pollIntervalMs: number;
+	maxWaitMs: number;
 }
 
 export function validateRunSettings(options: Record<string, unknown>): RunSettings {
@@ -167,5 +176,7 @@ export function validateRunSettings(options: Record<string, unknown>): RunSettin
 		maxRetries: numberIn('Max Retries', options.maxRetries ?? 4, 0, 10, true),
 		timeoutMs: numberIn('Timeout (Seconds)', options.timeout ?? 600, 0.001, 86_400, false) * 1000,
 		downloadTimeoutMs: numberIn('Download Timeout (Seconds)', options.downloadTimeout ?? 120, 0.001, 86_400, false) * 1000,
+		pollIntervalMs: numberIn('Poll Interval (Seconds)', options.pollInterval ?? 3, 0.1, 600, false) * 1000,
+		maxWaitMs: numberIn('Max Wait (Minutes)', options.maxWait ?? 15, 0.01, 1440, false) * 60_000,
 	};
 }

@@ -2,6 +2,7 @@ import { NodeApiError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 
 import { apiErrorMessage } from '../helpers/response';
+import { RETRYABLE_STATUSES } from './retry';
 
 /** Masks the API key, and any long piece of it an error body may echo back ("sk-ab…yz"). */
 export function redactSecret(text: string, secret: string | undefined): string {
@@ -25,7 +26,12 @@ function explainStatus(status: number): string {
 export interface ErrorContext {
 	node: INode;
 	itemIndex: number;
-	secret?: string;
+	/** Values that must never show in a message: keys, secrets. */
+	secrets?: string[];
+}
+
+function redactAll(text: string, secrets: string[] = []): string {
+	return secrets.reduce((masked, secret) => redactSecret(masked, secret), text);
 }
 
 /**
@@ -38,17 +44,62 @@ function apiError(node: INode, message: string, options: { description?: string;
 	return error;
 }
 
-/** An HTTP error answer, with the API's own explanation and none of the request (its headers hold the key). */
-export function httpStatusError(status: number, body: unknown, context: ErrorContext): NodeApiError {
+/** What to do about an error answer: its message, and whether sending again can help. */
+export interface ErrorVerdict {
+	error: NodeApiError;
+	retryable: boolean;
+	/** The account is at its limit: fewer requests should be in flight. */
+	throttle: boolean;
+}
+
+/** Kling's own error codes (official API, and gateways that relay them), by range. */
+function explainKlingCode(code: number): { text: string; retryable: boolean; throttle: boolean } | undefined {
+	const fatal = (text: string) => ({ text, retryable: false, throttle: false });
+	if (code >= 1000 && code <= 1004) {
+		const reason = code === 1004 ? 'the token has expired' : code === 1003 ? 'the token is not valid yet (check the clock)' : 'check the keys';
+		return fatal(`Kling refused the credentials (code ${code}: ${reason})`);
+	}
+	if (code >= 1100 && code <= 1102) return fatal(`The Kling account is out of credit or its resource pack is used up (code ${code})`);
+	if (code === 1103) return fatal('The Kling account has no permission for this model or endpoint (code 1103)');
+	if (code >= 1200 && code <= 1203) return fatal(`Kling rejected the request (code ${code})`);
+	if (code === 1300 || code === 1301) return fatal(`Kling refused the content: the prompt or image failed its safety check (code ${code})`);
+	if (code === 1302) return { text: 'Kling is rate limiting requests (code 1302)', retryable: true, throttle: true };
+	if (code === 1303) return { text: 'The Kling account runs too many tasks at once (code 1303)', retryable: true, throttle: true };
+	if (code === 1304) return fatal('Kling refused this IP address: check the IP whitelist of the account (code 1304)');
+	if (code >= 5000 && code <= 5002) return { text: `Kling had a server error (code ${code})`, retryable: true, throttle: false };
+	return undefined;
+}
+
+/** The numeric `code` of a Kling-style body, when it says something went wrong. */
+export function klingErrorCode(body: unknown): number | undefined {
+	const code = (body as { code?: unknown } | null)?.code;
+	return typeof code === 'number' && code !== 0 ? code : undefined;
+}
+
+/** An error answer, with the API's own explanation and none of the request (its headers hold the key). */
+export function errorAnswer(status: number, body: unknown, context: ErrorContext): ErrorVerdict {
 	const said = apiErrorMessage(body);
-	const apiSaid = said ? redactSecret(said, context.secret) : undefined;
-	const message = `${explainStatus(status)}${apiSaid ? `: ${apiSaid}` : ''}`;
-	return apiError(context.node, message, { description: apiSaid, httpCode: String(status), itemIndex: context.itemIndex });
+	const apiSaid = said ? redactAll(said, context.secrets) : undefined;
+	const code = klingErrorCode(body);
+	const byCode = code === undefined ? undefined : explainKlingCode(code);
+	const text = byCode?.text ?? explainStatus(status);
+	const error = apiError(context.node, `${text}${apiSaid ? `: ${apiSaid}` : ''}`, {
+		description: apiSaid,
+		httpCode: String(status),
+		itemIndex: context.itemIndex,
+	});
+	if (byCode) return { error, retryable: byCode.retryable, throttle: byCode.throttle };
+	return { error, retryable: RETRYABLE_STATUSES.has(status), throttle: status === 429 };
+}
+
+/** An HTTP error answer (gateway style). */
+export function httpStatusError(status: number, body: unknown, context: ErrorContext): NodeApiError {
+	return errorAnswer(status, body, context).error;
 }
 
 /** Any other failure: a lost connection, a timeout, an unusable answer. */
 export function requestError(message: string, context: ErrorContext): NodeApiError {
-	return apiError(context.node, redactSecret(message, context.secret), { itemIndex: context.itemIndex });
+	return apiError(context.node, redactAll(message, context.secrets), { itemIndex: context.itemIndex });
 }
 
 /** A connection that failed or broke before an answer came: safe to send again. */

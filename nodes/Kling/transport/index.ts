@@ -1,22 +1,22 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { AnswerError, parseGenerateAnswer, parseJsonAnswer } from '../helpers/response';
-import type { GenerateAnswer } from '../helpers/response';
+import { AnswerError, parseJsonAnswer, tryParseJson } from '../helpers/response';
 import type { ReadableLike } from '../helpers/streams';
-import { classifyFailure, httpStatusError, requestError } from './errors';
+import { classifyFailure, errorAnswer, klingErrorCode, requestError } from './errors';
 import type { ErrorContext } from './errors';
 import type { AdaptiveLimiter } from './limiter';
 import { RETRYABLE_STATUSES, parseRetryAfter, withRetries } from './retry';
 import type { Attempt, Clock, RetryPolicy } from './retry';
 
 export const DEFAULT_BASE_URL = 'https://platform.llmprovider.ai';
-export const CREDENTIAL_TYPE = 'klingApi';
 
 export interface ClientOptions {
+	/** `klingApi` (gateway) or `klingAiApi` (official): n8n signs each request with it. */
+	credentialType: string;
 	baseUrl: string;
-	/** Only used to keep it out of messages; the request itself is signed by the credential. */
-	apiKey?: string;
+	/** Only used to keep them out of messages; requests are signed by the credential. */
+	secrets: string[];
 	timeoutMs: number;
 	downloadTimeoutMs: number;
 	retry: RetryPolicy;
@@ -25,9 +25,13 @@ export interface ClientOptions {
 	signal?: AbortSignal;
 }
 
-export interface GenerateOutcome {
-	answer: GenerateAnswer;
-	attempts: number;
+/** One API call; `parse` turns the JSON answer into what the caller wants, or throws AnswerError. */
+export interface ApiRequest<T> {
+	method: 'GET' | 'POST';
+	path: string;
+	body?: IDataObject;
+	qs?: IDataObject;
+	parse: (json: unknown) => T;
 }
 
 export function normalizeBaseUrl(baseUrl: unknown): string {
@@ -45,18 +49,19 @@ export class KlingClient {
 		private readonly options: ClientOptions,
 	) {}
 
-	async generate(body: IDataObject, itemIndex: number): Promise<GenerateOutcome> {
+	/** Sends one API request, retried and rate limited; a Kling `code` in the answer counts as an error. */
+	async send<T>(request: ApiRequest<T>, itemIndex: number): Promise<T> {
 		const context = this.errorContext(itemIndex);
 		const signal = this.requestSignal();
 		const run = await withRetries(
-			async (attempt) => await this.generateOnce(body, context, attempt, signal),
+			async (attempt) => await this.sendOnce(request, context, attempt, signal),
 			this.options.retry,
 			this.options.clock,
 			signal,
 		).catch((error: Error & { attempts?: number }) => {
 			throw noteAttempts(error);
 		});
-		return { answer: run.value, attempts: run.attempts };
+		return run.value;
 	}
 
 	/** Downloads `url` and hands the open stream to `consume`; a cut-off download is fetched again. */
@@ -78,21 +83,22 @@ export class KlingClient {
 		return run.value;
 	}
 
-	private async generateOnce(
-		body: IDataObject,
+	private async sendOnce<T>(
+		request: ApiRequest<T>,
 		context: ErrorContext,
 		attempt: number,
 		signal: AbortSignal | undefined,
-	): Promise<Attempt<GenerateAnswer>> {
+	): Promise<Attempt<T>> {
 		const { limiter } = this.options;
 		const slot = await limiter.acquire(signal, attempt > 1);
 		let response: IN8nHttpFullResponse;
 		try {
-			response = (await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, CREDENTIAL_TYPE, {
-				method: 'POST',
-				url: `${this.options.baseUrl}/v1/images/generations`,
+			response = (await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, this.options.credentialType, {
+				method: request.method,
+				url: `${this.options.baseUrl}${request.path}`,
+				qs: request.qs,
 				headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-				body: JSON.stringify(body),
+				body: request.body === undefined ? undefined : JSON.stringify(request.body),
 				encoding: 'text',
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
@@ -100,26 +106,30 @@ export class KlingClient {
 				abortSignal: signal,
 			})) as IN8nHttpFullResponse;
 		} catch (error) {
-			return this.connectionFailure(error, context, 'The Kling API', true);
+			return this.connectionFailure(error, context, 'The Kling API', request.method === 'POST');
 		} finally {
 			slot.release();
 		}
 
 		const { statusCode } = response;
-		if (statusCode >= 200 && statusCode < 300) {
+		const text = String(response.body ?? '');
+		const parsed = tryParseJson(text);
+		const body = parsed.ok ? parsed.value : text;
+		if (statusCode >= 200 && statusCode < 300 && klingErrorCode(body) === undefined) {
 			limiter.onSuccess();
 			try {
-				return { ok: true, value: parseGenerateAnswer(parseJsonAnswer(String(response.body ?? ''))) };
+				return { ok: true, value: request.parse(parseJsonAnswer(text)) };
 			} catch (error) {
-				// The images may exist and be billed already: sending again could pay twice.
+				// The work may be done and billed already: sending again could pay twice.
 				return { ok: false, error: requestError((error as Error).message, context), retryable: false };
 			}
 		}
-		if (statusCode === 429) limiter.onThrottle(slot);
+		const verdict = errorAnswer(statusCode, body, context);
+		if (verdict.throttle) limiter.onThrottle(slot);
 		return {
 			ok: false,
-			error: httpStatusError(statusCode, response.body, context),
-			retryable: RETRYABLE_STATUSES.has(statusCode),
+			error: verdict.error,
+			retryable: verdict.retryable,
 			retryAfterMs: parseRetryAfter(response.headers?.['retry-after'], this.options.clock.now()),
 		};
 	}
@@ -205,7 +215,7 @@ export class KlingClient {
 	}
 
 	private errorContext(itemIndex: number): ErrorContext {
-		return { node: this.ctx.getNode(), itemIndex, secret: this.options.apiKey };
+		return { node: this.ctx.getNode(), itemIndex, secrets: this.options.secrets };
 	}
 }
 

@@ -1,17 +1,18 @@
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { mapConcurrent } from '../../helpers/concurrency';
-import { storeImageBase64, storeImageStream } from '../../helpers/imageOutput';
+import { imageItems } from '../../helpers/imageOutput';
+import type { ImageBatch, OutputChoice } from '../../helpers/imageOutput';
+import { buildOfficialBody, validateOfficialParams } from '../../helpers/officialRequest';
 import { readReferenceImage } from '../../helpers/referenceImage';
 import { buildGenerateBody } from '../../helpers/requestBody';
-import type { GeneratedImage } from '../../helpers/response';
-import { FieldError, validateGenerateParams, validateRunSettings } from '../../helpers/validation';
+import { parseGenerateAnswer } from '../../helpers/response';
+import type { TaskSnapshot } from '../../helpers/response';
+import { FieldError, validateGenerateParams } from '../../helpers/validation';
 import type { GenerateParams } from '../../helpers/validation';
-import { CREDENTIAL_TYPE, KlingClient, normalizeBaseUrl } from '../../transport';
-import { AdaptiveLimiter } from '../../transport/limiter';
-import { DEFAULT_RETRY_POLICY, systemClock } from '../../transport/retry';
-import type { Clock } from '../../transport/retry';
+import type { Session } from '../../transport/session';
+import { createTask } from '../../transport/tasks';
+import { runItems, waitForTask } from '../shared';
 import { generateProperties } from './generate.properties';
 
 export const description = updateDisplayOptions(
@@ -23,22 +24,15 @@ export const description = updateDisplayOptions(
 interface PreparedItem {
 	params: GenerateParams;
 	body: IDataObject;
-	output: 'binary' | 'url';
-	binaryField: string;
+	choice: OutputChoice;
+	waitForCompletion: boolean;
 }
 
-function itemError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): Error {
-	if (error instanceof FieldError) {
-		return new NodeOperationError(ctx.getNode(), `${error.message} (item ${itemIndex})`, { itemIndex });
-	}
-	return error instanceof Error ? error : new NodeOperationError(ctx.getNode(), String(error), { itemIndex });
-}
-
-async function prepareItem(ctx: IExecuteFunctions, itemIndex: number): Promise<PreparedItem> {
+async function prepareItem(ctx: IExecuteFunctions, itemIndex: number, official: boolean): Promise<PreparedItem> {
 	const param = (name: string, fallback: unknown) => ctx.getNodeParameter(name, itemIndex, fallback);
 	const options = param('options', {}) as IDataObject;
 	const params = validateGenerateParams({
-		model: param('model', 'kling-img-v1'),
+		model: official ? param('modelName', 'kling-v2-1') : param('model', 'kling-img-v1'),
 		prompt: param('prompt', ''),
 		negativePrompt: param('negativePrompt', ''),
 		imageSource: param('imageSource', 'none'),
@@ -51,96 +45,68 @@ async function prepareItem(ctx: IExecuteFunctions, itemIndex: number): Promise<P
 	const output = param('output', 'binary') === 'url' ? 'url' : 'binary';
 	const binaryField = String(param('binaryPropertyOutput', 'data')).trim();
 	if (output === 'binary' && binaryField === '') throw new FieldError('Put Output in Field', 'is empty');
-	return { params, body: buildGenerateBody(params, image), output, binaryField };
+	const choice: OutputChoice = { output, binaryField };
+	if (!official) return { params, body: buildGenerateBody(params, image), choice, waitForCompletion: true };
+
+	const imageReference = params.imageSource === 'none' ? '' : param('imageReference', '');
+	const officialParams = validateOfficialParams(params, {
+		imageReference,
+		humanFidelity: imageReference === 'subject' ? param('humanFidelity', 0.45) : undefined,
+		resolution: param('resolution', ''),
+		watermark: param('watermark', false),
+		callbackUrl: param('callbackUrl', ''),
+		externalTaskId: param('externalTaskId', ''),
+	});
+	return {
+		params,
+		body: buildOfficialBody(params, officialParams, image),
+		choice,
+		waitForCompletion: param('waitForCompletion', true) !== false,
+	};
+}
+
+function taskBatch(task: TaskSnapshot, params: GenerateParams): ImageBatch {
+	const created = Math.floor((task.createdAt ?? Date.now()) / 1000);
+	return { images: task.images, created, model: params.model, prompt: params.prompt, taskId: task.taskId };
 }
 
 async function generateItem(
 	ctx: IExecuteFunctions,
-	client: KlingClient,
+	session: Session,
 	prepared: PreparedItem,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const { answer } = await client.generate(prepared.body, itemIndex);
-	if (answer.kind === 'task') {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`The API answered with task ${answer.taskId} (${answer.taskStatus}) instead of images; waiting for tasks is not supported with this credential`,
-			{ itemIndex },
-		);
-	}
-	const { created } = answer;
-	const toItem = async (image: GeneratedImage): Promise<INodeExecutionData> => {
-		const json = { url: image.url ?? null, index: image.index, created, model: prepared.params.model, prompt: prepared.params.prompt };
-		const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
-		if (image.base64 !== undefined) {
-			// No URL to hand on: the bytes are the only result, whatever the output mode.
-			item.binary = { [prepared.binaryField || 'data']: await storeImageBase64(ctx, image.base64, created, image.index) };
-		} else if (prepared.output === 'binary' && image.url) {
-			const binary = await client.download(image.url, itemIndex, async (stream, contentType) =>
-				await storeImageStream(ctx, stream, contentType, created, image.index),
-			);
-			item.binary = { [prepared.binaryField]: binary };
+	const { client } = session;
+	const { params } = prepared;
+	let batch: ImageBatch;
+	if (session.authentication === 'klingAiApi') {
+		const task = await createTask(client, prepared.body, itemIndex);
+		if (!prepared.waitForCompletion) {
+			return [{ json: { task_id: task.taskId, task_status: task.status }, pairedItem: { item: itemIndex } }];
 		}
-		return item;
-	};
-	// Images of one answer download one after another; items already run in parallel.
-	const items: INodeExecutionData[] = [];
-	for (const image of answer.images) items.push(await toItem(image));
-	return items;
-}
-
-/** Links our own abort to n8n's cancel signal, so a failing run can stop its other requests too. */
-function runAbortController(ctx: IExecuteFunctions): AbortController {
-	const controller = new AbortController();
-	const cancel = ctx.getExecutionCancelSignal();
-	if (cancel?.aborted) controller.abort(cancel.reason);
-	cancel?.addEventListener('abort', () => controller.abort(cancel.reason), { once: true });
-	return controller;
-}
-
-export async function execute(this: IExecuteFunctions, clock: Clock = systemClock): Promise<INodeExecutionData[]> {
-	const items = this.getInputData();
-	const continueOnFail = this.continueOnFail();
-	const settings = (() => {
-		try {
-			return validateRunSettings(this.getNodeParameter('options', 0, {}) as IDataObject);
-		} catch (error) {
-			throw itemError(this, error, 0);
-		}
-	})();
-
-	// Every item is checked before the first request goes out: bad input costs nothing.
-	const prepared: Array<PreparedItem | Error> = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			prepared.push(await prepareItem(this, itemIndex));
-		} catch (error) {
-			if (!continueOnFail) throw itemError(this, error, itemIndex);
-			prepared.push(itemError(this, error, itemIndex));
+		batch = taskBatch(await waitForTask(ctx, session, task, itemIndex), params);
+	} else {
+		const path = '/v1/images/generations';
+		const answer = await client.send({ method: 'POST', path, body: prepared.body, parse: parseGenerateAnswer }, itemIndex);
+		if (answer.kind === 'images') {
+			batch = { images: answer.images, created: answer.created, model: params.model, prompt: params.prompt };
+		} else {
+			// Some relaying gateways answer with a task, read the same way as the official API's.
+			const task = { taskId: answer.taskId, status: answer.taskStatus, images: [], raw: {} };
+			batch = taskBatch(await waitForTask(ctx, session, task, itemIndex), params);
 		}
 	}
-
-	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
-	const controller = runAbortController(this);
-	const client = new KlingClient(this, {
-		baseUrl: normalizeBaseUrl(credentials.baseUrl),
-		apiKey: typeof credentials.apiKey === 'string' ? credentials.apiKey : undefined,
-		timeoutMs: settings.timeoutMs,
-		downloadTimeoutMs: settings.downloadTimeoutMs,
-		retry: { ...DEFAULT_RETRY_POLICY, maxRetries: settings.maxRetries },
-		limiter: new AdaptiveLimiter(settings.concurrency),
-		clock,
-		signal: controller.signal,
-	});
-
-	const results = await mapConcurrent(prepared, settings.concurrency, async (entry, itemIndex) => {
-		const outcome = entry instanceof Error ? entry : await generateItem(this, client, entry, itemIndex).catch((error: Error) => error);
-		if (!(outcome instanceof Error)) return outcome;
-		if (continueOnFail && !this.getExecutionCancelSignal()?.aborted) {
-			return [{ json: { error: outcome.message }, pairedItem: { item: itemIndex } }];
-		}
-		controller.abort(outcome);
-		throw outcome;
-	});
-	return results.flat();
+	if (batch.images.length === 0) {
+		throw new NodeOperationError(ctx.getNode(), 'The Kling API finished without any images', { itemIndex });
+	}
+	return await imageItems(ctx, client, batch, prepared.choice, itemIndex);
 }
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const official = this.getNodeParameter('authentication', 0, 'klingApi') === 'klingAiApi';
+	return await runItems(this, {
+		prepare: async (itemIndex) => await prepareItem(this, itemIndex, official),
+		run: async (session, prepared, itemIndex) => await generateItem(this, session, prepared, itemIndex),
+	});
+}
+

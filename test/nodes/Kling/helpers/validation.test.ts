@@ -134,7 +134,14 @@ describe('reference images', () => {
 
 describe('validateRunSettings', () => {
 	it('applies defaults and converts seconds to milliseconds', () => {
-		expect(validateRunSettings({})).toEqual({ concurrency: 4, maxRetries: 4, timeoutMs: 600_000, downloadTimeoutMs: 120_000 });
+		expect(validateRunSettings({})).toEqual({
+			concurrency: 4,
+			maxRetries: 4,
+			timeoutMs: 600_000,
+			downloadTimeoutMs: 120_000,
+			pollIntervalMs: 3000,
+			maxWaitMs: 900_000,
+		});
 		expect(validateRunSettings({ concurrency: 10, maxRetries: 0, timeout: 1.5 })).toMatchObject({
 			concurrency: 10,
 			maxRetries: 0,

@@ -16,7 +16,7 @@ describe('redactSecret', () => {
 
 describe('httpStatusError', () => {
 	it('explains 401 and keeps the status, without the key', () => {
-		const error = httpStatusError(401, { error: { message: `Incorrect API key provided: ${secret}` } }, { node, itemIndex: 2, secret });
+		const error = httpStatusError(401, { error: { message: `Incorrect API key provided: ${secret}` } }, { node, itemIndex: 2, secrets: [secret] });
 		expect(error.message).toBe('The Kling API refused the API key (HTTP 401). Check the API key in the Kling API credential: Incorrect API key provided: ***');
 		expect(error.httpCode).toBe('401');
 		expect(JSON.stringify(error)).not.toContain(secret);
@@ -35,7 +35,7 @@ describe('httpStatusError', () => {
 
 describe('requestError and errorCode', () => {
 	it('redacts and finds nested codes', () => {
-		expect(requestError(`boom ${secret}`, { node, itemIndex: 0, secret }).message).toBe('boom ***');
+		expect(requestError(`boom ${secret}`, { node, itemIndex: 0, secrets: [secret] }).message).toBe('boom ***');
 		expect(errorCode({ message: 'x', cause: { cause: { code: 'ECONNRESET' } } })).toBe('ECONNRESET');
 		expect(errorCode(new Error('plain'))).toBeUndefined();
 	});

@@ -1,0 +1,80 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { mapConcurrent } from '../helpers/concurrency';
+import type { TaskSnapshot } from '../helpers/response';
+import { FieldError, validateRunSettings } from '../helpers/validation';
+import { PollTimeoutError } from '../transport/poller';
+import { openSession } from '../transport/session';
+import type { Session } from '../transport/session';
+import { readTask } from '../transport/tasks';
+
+/** A bad parameter becomes an error naming the item; other errors pass as they are. */
+export function itemError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): Error {
+	if (error instanceof FieldError) {
+		return new NodeOperationError(ctx.getNode(), `${error.message} (item ${itemIndex})`, { itemIndex });
+	}
+	return error instanceof Error ? error : new NodeOperationError(ctx.getNode(), String(error), { itemIndex });
+}
+
+export interface ItemSteps<P> {
+	/** Reads and checks one item; runs for every item before any request is sent. */
+	prepare: (itemIndex: number) => Promise<P>;
+	/** Does one item's requests and returns its output items. */
+	run: (session: Session, prepared: P, itemIndex: number) => Promise<INodeExecutionData[]>;
+}
+
+/**
+ * How every operation treats its items: all are checked first (bad input costs nothing), then run
+ * concurrently on one session. With Continue On Fail a failing item becomes an error item and the
+ * rest go on; without it the first failure stops the others' requests and fails the node.
+ */
+export async function runItems<P>(ctx: IExecuteFunctions, steps: ItemSteps<P>): Promise<INodeExecutionData[]> {
+	const items = ctx.getInputData();
+	const continueOnFail = ctx.continueOnFail();
+	let settings;
+	try {
+		settings = validateRunSettings(ctx.getNodeParameter('options', 0, {}) as IDataObject);
+	} catch (error) {
+		throw itemError(ctx, error, 0);
+	}
+
+	const prepared: Array<P | Error> = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const outcome = await steps.prepare(itemIndex).catch((error: unknown) => itemError(ctx, error, itemIndex));
+		if (outcome instanceof Error && !continueOnFail) throw outcome;
+		prepared.push(outcome);
+	}
+
+	const session = await openSession(ctx, settings);
+	const results = await mapConcurrent(prepared, settings.concurrency, async (entry, itemIndex) => {
+		const outcome =
+			entry instanceof Error ? entry : await steps.run(session, entry, itemIndex).catch((error: Error) => error);
+		if (!(outcome instanceof Error)) return outcome;
+		if (continueOnFail && !ctx.getExecutionCancelSignal()?.aborted) {
+			return [{ json: { error: outcome.message }, pairedItem: { item: itemIndex } }];
+		}
+		session.controller.abort(outcome);
+		throw outcome;
+	});
+	return results.flat();
+}
+
+/** Polls a task until it ends; a failed task or one that outlasts Max Wait fails its item. */
+export async function waitForTask(
+	ctx: IExecuteFunctions,
+	session: Session,
+	task: TaskSnapshot,
+	itemIndex: number,
+): Promise<TaskSnapshot> {
+	const done = await session.poller
+		.waitFor(task, async (taskId) => await readTask(session.client, taskId, itemIndex))
+		.catch((error: Error) => {
+			throw error instanceof PollTimeoutError ? new NodeOperationError(ctx.getNode(), error.message, { itemIndex }) : error;
+		});
+	if (done.status === 'failed') {
+		const reason = done.statusMessage ?? 'no reason given';
+		throw new NodeOperationError(ctx.getNode(), `Kling task ${done.taskId} failed: ${reason}`, { itemIndex });
+	}
+	return done;
+}

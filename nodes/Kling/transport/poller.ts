@@ -1,0 +1,72 @@
+import { FINAL_STATUSES } from '../helpers/response';
+import type { TaskSnapshot } from '../helpers/response';
+import type { Clock } from './retry';
+
+export interface PollPolicy {
+	/** Wait before the first status check while no task has finished yet; later waits grow from it. */
+	intervalMs: number;
+	/** Give up waiting after this long (the task itself may still finish). */
+	maxWaitMs: number;
+	growth: number;
+	maxIntervalMs: number;
+}
+
+export const DEFAULT_POLL_POLICY: PollPolicy = { intervalMs: 3000, maxWaitMs: 15 * 60_000, growth: 1.25, maxIntervalMs: 30_000 };
+
+/** The task did not finish within Max Wait. */
+export class PollTimeoutError extends Error {
+	constructor(readonly task: TaskSnapshot, waitedMs: number) {
+		super(
+			`Kling task ${task.taskId} was still ${task.status} after ${Math.round(waitedMs / 1000)} s; read it later with Get Task`,
+		);
+		this.name = 'PollTimeoutError';
+	}
+}
+
+/**
+ * Waits for tasks of one node run. Status checks go through the run's shared limiter (by way of
+ * the client that `fetchTask` uses), start after about as long as finished tasks took (learned from their own
+ * timestamps), then space out gently, so many waiting items cost few requests.
+ */
+export class TaskPoller {
+	private readonly durationsMs: number[] = [];
+
+	constructor(
+		private readonly policy: PollPolicy,
+		private readonly clock: Clock,
+		private readonly signal?: AbortSignal,
+	) {}
+
+	/** How long finished tasks took, middle value; the first check is due then. */
+	estimatedDurationMs(): number | undefined {
+		if (this.durationsMs.length === 0) return undefined;
+		const sorted = [...this.durationsMs].sort((a, b) => a - b);
+		return sorted[Math.floor(sorted.length / 2)];
+	}
+
+	/** Checks `task` with `fetchTask` until it succeeds or fails. */
+	async waitFor(task: TaskSnapshot, fetchTask: (taskId: string) => Promise<TaskSnapshot>): Promise<TaskSnapshot> {
+		const started = this.clock.now();
+		const deadline = started + this.policy.maxWaitMs;
+		let interval = this.policy.intervalMs;
+		let delay = Math.max(250, this.estimatedDurationMs() ?? interval);
+		let snapshot = task;
+		while (!FINAL_STATUSES.includes(snapshot.status)) {
+			const remaining = deadline - this.clock.now();
+			if (remaining <= 0) throw new PollTimeoutError(snapshot, this.clock.now() - started);
+			await this.clock.sleep(Math.min(delay, remaining), this.signal);
+			snapshot = await fetchTask(task.taskId);
+			interval = Math.min(this.policy.maxIntervalMs, interval * this.policy.growth);
+			delay = interval;
+		}
+		this.learn(snapshot);
+		return snapshot;
+	}
+
+	private learn(snapshot: TaskSnapshot): void {
+		const { createdAt, updatedAt, status } = snapshot;
+		if (status !== 'succeed' || createdAt === undefined || updatedAt === undefined || updatedAt < createdAt) return;
+		this.durationsMs.push(updatedAt - createdAt);
+		if (this.durationsMs.length > 50) this.durationsMs.shift();
+	}
+}

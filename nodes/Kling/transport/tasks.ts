@@ -1,0 +1,25 @@
+import { parseTaskAnswer, parseTaskList } from '../helpers/response';
+import type { TaskSnapshot } from '../helpers/response';
+import type { IDataObject } from 'n8n-workflow';
+import type { KlingClient } from './index';
+
+/** Kling's asynchronous image task endpoints. */
+const TASKS_PATH = '/v1/images/generations';
+
+export async function createTask(client: KlingClient, body: IDataObject, itemIndex: number): Promise<TaskSnapshot> {
+	return await client.send({ method: 'POST', path: TASKS_PATH, body, parse: parseTaskAnswer }, itemIndex);
+}
+
+/** By task id, or by the external task id given when it was created. */
+export async function readTask(client: KlingClient, id: string, itemIndex: number): Promise<TaskSnapshot> {
+	return await client.send({ method: 'GET', path: `${TASKS_PATH}/${encodeURIComponent(id)}`, parse: parseTaskAnswer }, itemIndex);
+}
+
+export async function listTasks(
+	client: KlingClient,
+	pageNum: number,
+	pageSize: number,
+	itemIndex: number,
+): Promise<TaskSnapshot[]> {
+	return await client.send({ method: 'GET', path: TASKS_PATH, qs: { pageNum, pageSize }, parse: parseTaskList }, itemIndex);
+}
