@@ -4,12 +4,12 @@
  * Node built-ins only, so benchmarks can use it outside jest too.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 
 import { EXTENSIONS, MIME_TYPES, largeImage, promptImage } from './fakeImages';
 import type { ImageFormat } from './fakeImages';
+import { TrackedServer, applyTransportFault, parseJson, readBody, sendJson } from './httpTestServer';
+import type { TransportFault } from './httpTestServer';
 
 export interface FakeKlingOptions {
 	/** Bearer key the server accepts. Default `'test-key'`. */
@@ -30,9 +30,7 @@ export interface FakeKlingOptions {
 
 /** Replaces the normal behaviour of the next generation POST (applied before the key check). */
 export type Fault =
-	| { status: number; body?: string | object; headers?: Record<string, string> }
-	| { reset: true } // destroy the socket without answering
-	| { hang: true } // never answer; `close()` cleans the socket up
+	| TransportFault // a status answer, `{ reset: true }` or `{ hang: true }`
 	| { malformed: true } // 200, `Content-Type: application/json`, body that is not JSON
 	| { empty: true }; // 200 `{"created":..,"data":[]}`
 
@@ -87,18 +85,6 @@ function errorBody(message: string, type: string, code: string | null): object {
 	return { error: { message, type, code } };
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-	const text = typeof body === 'string' ? body : JSON.stringify(body);
-	res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
-	res.end(text);
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-	const chunks: Buffer[] = [];
-	for await (const chunk of req) chunks.push(chunk as Buffer);
-	return Buffer.concat(chunks).toString('utf8');
-}
-
 /** Returns the problem with a generation body, or undefined when it is acceptable. */
 function validate(body: unknown): string | undefined {
 	if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'The request body must be a JSON object.';
@@ -108,14 +94,6 @@ function validate(body: unknown): string | undefined {
 		return `'n' must be an integer between 1 and ${MAX_N}.`;
 	}
 	return undefined;
-}
-
-function parseJson(text: string): unknown {
-	try {
-		return JSON.parse(text);
-	} catch {
-		return undefined; // recorded as raw text; answered with a 400
-	}
 }
 
 class FakeKling implements FakeKlingServer {
@@ -131,19 +109,13 @@ class FakeKling implements FakeKlingServer {
 	private readonly images = new Map<string, GeneratedImage>();
 	private readonly faults: Fault[] = [];
 	private urlOverrides: string[] | undefined;
-	private readonly sockets = new Set<Socket>();
 	private readonly format: ImageFormat;
 	private largeBytes: Buffer | undefined;
 	private counter = 0;
-	readonly server: Server;
+	readonly http = new TrackedServer((req, res) => void this.route(req, res));
 
 	constructor(private readonly options: FakeKlingOptions) {
 		this.format = options.imageFormat ?? 'png';
-		this.server = createServer((req, res) => void this.route(req, res));
-		this.server.on('connection', (socket) => {
-			this.sockets.add(socket);
-			socket.on('close', () => this.sockets.delete(socket));
-		});
 	}
 
 	get apiKey(): string {
@@ -175,9 +147,7 @@ class FakeKling implements FakeKlingServer {
 	}
 
 	async close(): Promise<void> {
-		// Destroying the sockets also ends latency waits and hanging faults.
-		for (const socket of this.sockets) socket.destroy();
-		await new Promise<void>((resolve) => this.server.close(() => resolve()));
+		await this.http.close(); // also ends latency waits and hanging faults
 	}
 
 	private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -207,7 +177,7 @@ class FakeKling implements FakeKlingServer {
 	private async generate(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		this.attempts++;
 		const text = await readBody(req);
-		const json = parseJson(text);
+		const json = parseJson(text); // undefined: recorded as raw text, answered with a 400
 		const record: RecordedRequest = { body: json ?? text, headers: req.headers, at: Date.now() };
 		const outcome = this.admit(req, res, json);
 		this.attemptLog.push({ ...record, outcome });
@@ -298,17 +268,9 @@ class FakeKling implements FakeKlingServer {
 	}
 
 	private applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse): void {
-		if ('reset' in fault) return void req.socket.destroy();
-		if ('hang' in fault) return; // keep the socket open until close()
-		const created = Math.floor(Date.now() / 1000);
 		if ('malformed' in fault) return sendJson(res, 200, '<html><body>502 Bad Gateway</body></html>');
-		if ('empty' in fault) return sendJson(res, 200, { created, data: [] });
-		const body = fault.body ?? errorBody(`Injected fault ${fault.status}`, 'server_error', null);
-		if (typeof body === 'string') {
-			res.writeHead(fault.status, { 'Content-Type': 'text/plain', ...fault.headers });
-			return void res.end(body);
-		}
-		sendJson(res, fault.status, body, fault.headers);
+		if ('empty' in fault) return sendJson(res, 200, { created: Math.floor(Date.now() / 1000), data: [] });
+		applyTransportFault(fault, req, res, (status) => errorBody(`Injected fault ${status}`, 'server_error', null));
 	}
 
 	private serveImage(path: string, res: ServerResponse): void {
@@ -333,11 +295,6 @@ class FakeKling implements FakeKlingServer {
 /** Starts a fake Kling gateway on 127.0.0.1 (random port); `close()` it when done. */
 export async function startFakeKlingServer(options: FakeKlingOptions = {}): Promise<FakeKlingServer> {
 	const fake = new FakeKling(options);
-	await new Promise<void>((resolve, reject) => {
-		fake.server.once('error', reject);
-		fake.server.listen(0, '127.0.0.1', () => resolve());
-	});
-	const { port } = fake.server.address() as AddressInfo;
-	fake.baseUrl = `http://127.0.0.1:${port}`;
+	fake.baseUrl = await fake.http.listen();
 	return fake;
 }

@@ -1,0 +1,289 @@
+/**
+ * The fake official Kling API, exercised with plain fetch: auth (JWT and plain
+ * key), the task life cycle on a virtual clock, the slot cap, listing, body
+ * rules, faults and the served images.
+ */
+import { createHmac } from 'node:crypto';
+import { inflateSync } from 'node:zlib';
+
+import { crc32, promptPng } from './fakeImages';
+import { startFakeKlingOfficialServer } from './fakeKlingOfficialServer';
+import type { FakeKlingOfficialOptions, FakeKlingOfficialServer } from './fakeKlingOfficialServer';
+
+const T0 = 1_700_000_000_000;
+const PATH = '/v1/images/generations';
+
+let nowMs = T0;
+let server: FakeKlingOfficialServer;
+
+const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** An HS256 JWT as a Kling client builds it; every part can be bent for negative tests. */
+function jwt(claims: Record<string, unknown> = {}, secret = 'test-sk', header: object = { alg: 'HS256', typ: 'JWT' }): string {
+	const nowSec = Math.floor(nowMs / 1000);
+	const body = `${b64url(header)}.${b64url({ iss: 'test-ak', exp: nowSec + 1800, nbf: nowSec - 5, ...claims })}`;
+	return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+}
+
+async function start(options: FakeKlingOfficialOptions = {}): Promise<void> {
+	server = await startFakeKlingOfficialServer({ clock: () => nowMs, ...options });
+}
+
+async function call(method: string, path: string, body?: unknown, token = jwt()): Promise<{ status: number; json: any }> {
+	const response = await fetch(`${server.baseUrl}${path}`, {
+		method,
+		headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	return { status: response.status, json: await response.json() };
+}
+
+const create = async (body: Record<string, unknown>, token?: string) => await call('POST', PATH, body, token);
+const read = async (id: string) => await call('GET', `${PATH}/${encodeURIComponent(id)}`);
+
+/** Creates a task and returns its id, failing the test when the server refuses. */
+async function submit(body: Record<string, unknown>): Promise<string> {
+	const { status, json } = await create(body);
+	expect({ status, code: json.code }).toEqual({ status: 200, code: 0 });
+	return json.data.task_id;
+}
+
+function expectError(answer: { status: number; json: any }, status: number, code: number): void {
+	expect({ status: answer.status, code: answer.json.code }).toEqual({ status, code });
+	expect(typeof answer.json.message).toBe('string');
+	expect(answer.json.request_id).toMatch(/^[0-9a-f-]{36}$/);
+}
+
+beforeEach(() => {
+	nowMs = T0;
+});
+
+afterEach(async () => {
+	await server?.close();
+});
+
+describe('authentication', () => {
+	beforeEach(async () => await start());
+
+	test('accepts a valid JWT and records its claims', async () => {
+		const { status, json } = await create({ prompt: 'a red fox' });
+		expect(status).toBe(200);
+		expect(json).toMatchObject({ code: 0, message: 'SUCCEED', data: { task_status: 'submitted', task_info: {} } });
+		expect(json.request_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/);
+		expect(json.data).toMatchObject({ created_at: T0, updated_at: T0 });
+		const nowSec = Math.floor(T0 / 1000);
+		expect(server.tokens).toEqual([{ iss: 'test-ak', exp: nowSec + 1800, nbf: nowSec - 5 }]);
+	});
+
+	test('rejects an expired token with 1004', async () => {
+		expectError(await create({ prompt: 'x' }, jwt({ exp: Math.floor(T0 / 1000) })), 401, 1004);
+	});
+
+	test('rejects a token that is not yet valid with 1003', async () => {
+		expectError(await create({ prompt: 'x' }, jwt({ nbf: Math.floor(T0 / 1000) + 60 })), 401, 1003);
+	});
+
+	test('rejects a bad signature, a wrong issuer, malformed and missing tokens', async () => {
+		expectError(await create({ prompt: 'x' }, jwt({}, 'wrong-secret')), 401, 1000);
+		expectError(await create({ prompt: 'x' }, jwt({ iss: 'other-ak' })), 401, 1000);
+		expectError(await create({ prompt: 'x' }, jwt({}, 'test-sk', { alg: 'none', typ: 'JWT' })), 401, 1002);
+		expectError(await create({ prompt: 'x' }, 'not-a-jwt'), 401, 1002);
+		const standardBase64 = jwt().replace(/-/g, '+').replace(/_/g, '/') + '='; // a signature encoding slip
+		expectError(await create({ prompt: 'x' }, standardBase64), 401, 1000);
+		const response = await fetch(`${server.baseUrl}${PATH}`, { method: 'POST', body: '{"prompt":"x"}' });
+		expect(response.status).toBe(401);
+		expect(server.created).toHaveLength(0);
+		expect(server.createAttempts).toBe(6);
+	});
+
+	test('tolerates clock skew only when configured', async () => {
+		await server.close();
+		await start({ clockSkewSec: 10 });
+		expect((await create({ prompt: 'x' }, jwt({ nbf: Math.floor(T0 / 1000) + 5 }))).status).toBe(200);
+		expectError(await create({ prompt: 'x' }, jwt({ nbf: Math.floor(T0 / 1000) + 60 })), 401, 1003);
+	});
+});
+
+test('accepts a configured plain API key as Bearer token', async () => {
+	await start({ apiKey: 'plain-key' });
+	expect((await create({ prompt: 'x' }, 'plain-key')).status).toBe(200);
+	expectError(await create({ prompt: 'x' }, 'other-key'), 401, 1002);
+	expect(server.tokens).toHaveLength(0);
+});
+
+describe('task life cycle', () => {
+	beforeEach(async () => await start({ taskDurationMs: 1000, processingAfterMs: 200 }));
+
+	test('goes submitted → processing → succeed on the injected clock', async () => {
+		const id = await submit({ prompt: 'a lighthouse', n: 2, model_name: 'kling-v2-1', aspect_ratio: '1:1' });
+		nowMs = T0 + 199;
+		expect((await read(id)).json.data).toMatchObject({ task_status: 'submitted', updated_at: T0 });
+		nowMs = T0 + 200;
+		expect((await read(id)).json.data).toMatchObject({ task_status: 'processing', updated_at: T0 + 200 });
+		nowMs = T0 + 1000;
+		const { json } = await read(id);
+		expect(json.data).toMatchObject({ task_id: id, task_status: 'succeed', created_at: T0, updated_at: T0 + 1000 });
+		const images = json.data.task_result.images;
+		expect(images.map((image: { index: number }) => image.index)).toEqual([0, 1]);
+		expect(images[0].url).toMatch(new RegExp(`^${server.baseUrl}/images/.+\\.png$`));
+		expect((await read(id)).json.data.task_result.images).toEqual(images); // stable across polls
+		expect(server.statusPolls.get(id)).toBe(4);
+		expect(server.created[0]).toMatchObject({ taskId: id, body: { prompt: 'a lighthouse', n: 2 }, createdAt: T0 });
+	});
+
+	test('a failed task carries task_status_msg and no result', async () => {
+		const id = await submit({ prompt: 'please fail now' });
+		nowMs = T0 + 1000;
+		const { data } = (await read(id)).json;
+		expect(data.task_status).toBe('failed');
+		expect(data.task_status_msg).toMatch(/^image generation failed: /);
+		expect(data.task_result).toBeUndefined();
+	});
+
+	test('serves the images as real PNGs drawn from the prompt', async () => {
+		const id = await submit({ prompt: 'a blue whale', n: 2 });
+		nowMs = T0 + 1000;
+		const { url } = (await read(id)).json.data.task_result.images[1];
+		const response = await fetch(url);
+		expect(response.headers.get('content-type')).toBe('image/png');
+		const bytes = Buffer.from(await response.arrayBuffer());
+		expect(bytes.equals(promptPng('a blue whale', 1))).toBe(true);
+		expect(server.imageBytesFor(url)?.equals(bytes)).toBe(true);
+		expectValidPng(bytes);
+		expect((await fetch(`${server.baseUrl}/images/nope.png`)).status).toBe(404);
+	});
+});
+
+/** Walks the PNG chunks: signature, CRCs, an IHDR and IDAT data that inflates to the right size. */
+function expectValidPng(bytes: Buffer): void {
+	expect(bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+	const idat: Buffer[] = [];
+	let width = 0;
+	let height = 0;
+	for (let at = 8; at < bytes.length; ) {
+		const length = bytes.readUInt32BE(at);
+		const typeAndData = bytes.subarray(at + 4, at + 8 + length);
+		expect(bytes.readUInt32BE(at + 8 + length)).toBe(crc32(typeAndData));
+		const type = typeAndData.subarray(0, 4).toString('ascii');
+		if (type === 'IHDR') [width, height] = [bytes.readUInt32BE(at + 8), bytes.readUInt32BE(at + 12)];
+		if (type === 'IDAT') idat.push(typeAndData.subarray(4));
+		at += 12 + length;
+	}
+	expect(inflateSync(Buffer.concat(idat)).length).toBe((width * 3 + 1) * height);
+}
+
+test('refuses creates past the slot cap with 429/1303 until tasks finish', async () => {
+	await start({ maxConcurrentTasks: 4, taskDurationMs: 500 });
+	await submit({ prompt: 'one', n: 3 });
+	expectError(await create({ prompt: 'two', n: 2 }), 429, 1303);
+	await submit({ prompt: 'three' });
+	expect(server.slotsInUse()).toBe(4);
+	nowMs = T0 + 500;
+	expect(server.slotsInUse()).toBe(0);
+	await submit({ prompt: 'two again', n: 4 });
+	expect(server.peakSlots).toBe(4);
+	expect(server.createAttempts).toBe(4);
+	expect(server.created).toHaveLength(3);
+});
+
+test('lists tasks newest first, paged, and checks the paging parameters', async () => {
+	await start();
+	const ids: string[] = [];
+	for (let i = 0; i < 5; i++) {
+		nowMs = T0 + i;
+		ids.push(await submit({ prompt: `task ${i}` }));
+	}
+	const page = async (query: string) => await call('GET', `${PATH}?${query}`);
+	const taskIds = (answer: { json: any }) => answer.json.data.map((task: { task_id: string }) => task.task_id);
+	expect(taskIds(await page('pageNum=1&pageSize=2'))).toEqual([ids[4], ids[3]]);
+	expect(taskIds(await page('pageNum=3&pageSize=2'))).toEqual([ids[0]]);
+	expect(taskIds(await page('pageNum=4&pageSize=2'))).toEqual([]);
+	expect(taskIds(await page(''))).toEqual([...ids].reverse());
+	for (const bad of ['pageSize=0', 'pageSize=501', 'pageNum=0', 'pageNum=1001', 'pageNum=x']) {
+		expectError(await page(bad), 400, 1201);
+	}
+	expect(server.listCalls).toBe(9);
+});
+
+test('finds a task by external_task_id and keeps those ids unique', async () => {
+	await start();
+	const id = await submit({ prompt: 'x', external_task_id: 'order-42' });
+	const { json } = await read('order-42');
+	expect(json.data).toMatchObject({ task_id: id, task_info: { external_task_id: 'order-42' } });
+	expect(server.statusPolls.get(id)).toBe(1);
+	expectError(await create({ prompt: 'y', external_task_id: 'order-42' }), 400, 1201);
+	expectError(await read('no-such-task'), 404, 1203);
+});
+
+test('enforces the official body rules with 400/1201', async () => {
+	await start();
+	const image = Buffer.from('fake image').toString('base64');
+	const broken: Array<Record<string, unknown>> = [
+		{ prompt: 'x', image, negative_prompt: 'blur' },
+		{ prompt: 'x', image, image_reference: 'face', human_fidelity: 0.5 },
+		{ prompt: 'x', human_fidelity: 0.5 },
+		{ prompt: 'x', image: `data:image/png;base64,${image}` },
+		{ prompt: '' },
+		{ prompt: 'x'.repeat(2501) },
+		{ prompt: 'x', negative_prompt: 'y'.repeat(2501) },
+		{ prompt: 'x', model_name: 'kling-v9' },
+		{ prompt: 'x', image_reference: 'style' },
+		{ prompt: 'x', n: 10 },
+		{ prompt: 'x', n: 1.5 },
+		{ prompt: 'x', aspect_ratio: '5:4' },
+		{ prompt: 'x', resolution: '4k' },
+		{ prompt: 'x', image_fidelity: 2 },
+		{ prompt: 'x', watermark_info: true },
+	];
+	for (const body of broken) expectError(await create(body), 400, 1201);
+	expectError(await call('POST', PATH, 'not json'), 400, 1200);
+	const full = {
+		prompt: 'x'.repeat(2500),
+		model_name: 'kling-v3',
+		image: 'https://example.invalid/ref.png',
+		image_reference: 'subject',
+		image_fidelity: 0.5,
+		human_fidelity: 0.45,
+		resolution: '2k',
+		n: 9,
+		aspect_ratio: '21:9',
+		callback_url: 'https://example.invalid/hook',
+		watermark_info: { enabled: false },
+	};
+	await submit(full);
+	expect(server.created).toHaveLength(1);
+});
+
+test('refuses a prompt with the word forbidden with 400/1301', async () => {
+	await start();
+	expectError(await create({ prompt: 'something forbidden here' }), 400, 1301);
+	await submit({ prompt: 'forbiddenness is fine' }); // a whole word only
+});
+
+test('queued faults replace the next API answers of any kind', async () => {
+	await start();
+	const id = await submit({ prompt: 'x' });
+	server.enqueue({ status: 429, body: { code: 1102, message: 'resource pack exhausted' } }, { status: 503 }, { reset: true });
+	const exhausted = await create({ prompt: 'y' });
+	expectError(exhausted, 429, 1102);
+	expect(exhausted.json.message).toBe('resource pack exhausted');
+	expectError(await read(id), 503, 5000);
+	await expect(call('GET', `${PATH}?pageNum=1`)).rejects.toThrow();
+	expect((await read(id)).status).toBe(200);
+	expect(server.statusPolls.get(id)).toBe(2);
+	expect(server.createAttempts).toBe(2);
+	expect(server.listCalls).toBe(1);
+});
+
+test('close() ends hanging requests; clear() resets counters but keeps tasks', async () => {
+	await start();
+	const id = await submit({ prompt: 'x' });
+	server.clear();
+	expect([server.createAttempts, server.created.length, server.tokens.length]).toEqual([0, 0, 0]);
+	expect((await read(id)).status).toBe(200);
+	server.enqueue({ hang: true });
+	const hanging = read(id);
+	await new Promise((resolve) => setTimeout(resolve, 50));
+	await server.close();
+	await expect(hanging).rejects.toThrow();
+});

@@ -1,0 +1,374 @@
+/**
+ * A fake of Kling's official asynchronous image API on 127.0.0.1: JWT or API-key
+ * auth, task creation with the official body rules, task status derived from a
+ * (virtual) clock, listing, an account slot cap and a fault queue.
+ * Node built-ins only, so benchmarks can use it outside jest too.
+ */
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+
+import { EXTENSIONS, MIME_TYPES, promptImage } from './fakeImages';
+import type { ImageFormat } from './fakeImages';
+import { TrackedServer, applyTransportFault, parseJson, readBody, sendJson } from './httpTestServer';
+import type { TransportFault } from './httpTestServer';
+
+export interface FakeKlingOfficialOptions {
+	/** JWT `iss` the server expects. Default `'test-ak'`. */
+	accessKey?: string;
+	/** HS256 secret JWTs must be signed with. Default `'test-sk'`. */
+	secretKey?: string;
+	/** A plain key also accepted as Bearer token. Default: none. */
+	apiKey?: string;
+	/** Time from submit to `succeed`/`failed`. Default 300 ms. */
+	taskDurationMs?: number;
+	/** Time from submit to `processing`. Default a third of `taskDurationMs`. */
+	processingAfterMs?: number;
+	/** Account cap on running task slots (an image task takes `n`); past it creates get 429/1303. */
+	maxConcurrentTasks?: number;
+	/** Default `'png'`. */
+	imageFormat?: ImageFormat;
+	/** Milliseconds now; inject a virtual clock to step tasks through their states. Default `Date.now`. */
+	clock?: () => number;
+	/** Tolerance for `exp`/`nbf` checks, in seconds. Default 0. */
+	clockSkewSec?: number;
+}
+
+/** Replaces the answer to the next API request (create, get or list), before the auth check. */
+export type OfficialFault = TransportFault;
+
+export interface CreatedTask {
+	taskId: string;
+	externalTaskId?: string;
+	/** The create body as sent. */
+	body: Record<string, any>;
+	headers: IncomingHttpHeaders;
+	/** Clock milliseconds at creation. */
+	createdAt: number;
+}
+
+export interface FakeKlingOfficialServer {
+	readonly baseUrl: string;
+	readonly accessKey: string;
+	readonly secretKey: string;
+	/** Every create POST, rejected and faulted ones included. */
+	readonly createAttempts: number;
+	/** Tasks created, oldest first. */
+	readonly created: CreatedTask[];
+	/** GETs per task_id (also when looked up by external_task_id, rejected or faulted). */
+	readonly statusPolls: Map<string, number>;
+	/** List GETs, rejected and faulted ones included. */
+	readonly listCalls: number;
+	/** Most task slots running at once (sampled at each create). */
+	readonly peakSlots: number;
+	/** Every JWT claim set that decoded, whether or not it was then accepted. */
+	readonly tokens: Array<Record<string, unknown>>;
+	enqueue(...faults: OfficialFault[]): void;
+	/** Task slots still running now. */
+	slotsInUse(): number;
+	/** Bytes served for an image URL (absolute or path), or undefined if unknown. */
+	imageBytesFor(url: string): Buffer | undefined;
+	/** Forgets counters, tokens, the `created` list and queued faults; tasks stay readable and keep their slots. */
+	clear(): void;
+	close(): Promise<void>;
+}
+
+type Handler = (req: IncomingMessage, url: URL) => Promise<unknown>;
+
+interface Task extends CreatedTask {
+	n: number;
+	images?: Array<{ index: number; url: string }>;
+}
+
+class KlingError extends Error {
+	constructor(readonly status: number, readonly code: number, message: string) {
+		super(message);
+	}
+}
+
+const MODELS = ['kling-v1', 'kling-v1-5', 'kling-v2', 'kling-v2-new', 'kling-v2-1', 'kling-v3'];
+const ASPECT_RATIOS = ['16:9', '9:16', '1:1', '4:3', '3:4', '3:2', '2:3', '21:9'];
+const CHOICES: Record<string, string[]> = {
+	model_name: MODELS,
+	aspect_ratio: ASPECT_RATIOS,
+	image_reference: ['subject', 'face'],
+	resolution: ['1k', '2k'],
+};
+const MAX_TEXT = 2500;
+const API_PREFIX = '/v1/images/generations';
+
+const invalid = (message: string) => new KlingError(400, 1201, message);
+const hasWord = (text: string, word: string) => new RegExp(`\\b${word}\\b`, 'i').test(text);
+const base64url = (data: Buffer) => data.toString('base64url');
+
+function checkText(body: Record<string, any>, field: string, required: boolean): void {
+	const value = body[field];
+	if (value === undefined && !required) return;
+	if (typeof value !== 'string' || value.trim() === '') throw invalid(`'${field}' must be a non-empty string`);
+	if (value.length > MAX_TEXT) throw invalid(`'${field}' must be at most ${MAX_TEXT} characters`);
+}
+
+function checkRange(body: Record<string, any>, field: string, min: number, max: number, integer = false): void {
+	const value = body[field];
+	if (value === undefined) return;
+	if (typeof value !== 'number' || value < min || value > max || (integer && !Number.isInteger(value))) {
+		throw invalid(`'${field}' must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
+	}
+}
+
+/** The official body rules this fake enforces; throws 1201 on the first violation. */
+function validateCreate(body: Record<string, any>): void {
+	checkText(body, 'prompt', true);
+	checkText(body, 'negative_prompt', false);
+	for (const [field, allowed] of Object.entries(CHOICES)) {
+		if (body[field] !== undefined && !allowed.includes(body[field])) {
+			throw invalid(`'${field}' must be one of ${allowed.join(', ')}`);
+		}
+	}
+	if (body.image !== undefined) {
+		// The official API wants bare base64 (no length cap here: images are large) or a URL.
+		if (typeof body.image !== 'string' || body.image === '') throw invalid("'image' must be a non-empty string");
+		if (body.image.startsWith('data:')) throw invalid("'image' must be base64 without a data: prefix, or a URL");
+		if (body.negative_prompt !== undefined) throw invalid("'negative_prompt' is not supported together with 'image'");
+	}
+	if (body.human_fidelity !== undefined && body.image_reference !== 'subject') {
+		throw invalid("'human_fidelity' is only allowed with image_reference 'subject'");
+	}
+	checkRange(body, 'image_fidelity', 0, 1);
+	checkRange(body, 'human_fidelity', 0, 1);
+	checkRange(body, 'n', 1, 9, true);
+	for (const field of ['external_task_id', 'callback_url']) {
+		if (body[field] !== undefined && typeof body[field] !== 'string') throw invalid(`'${field}' must be a string`);
+	}
+	if (body.watermark_info !== undefined && typeof body.watermark_info?.enabled !== 'boolean') {
+		throw invalid("'watermark_info' must be an object with a boolean 'enabled'");
+	}
+}
+
+function pageParam(params: URLSearchParams, name: string, fallback: number, max: number): number {
+	const raw = params.get(name);
+	const value = raw === null ? fallback : Number(raw);
+	if (!Number.isInteger(value) || value < 1 || value > max) throw invalid(`'${name}' must be an integer from 1 to ${max}`);
+	return value;
+}
+
+function decodeJson(part: string): Record<string, unknown> | undefined {
+	const value = parseJson(Buffer.from(part, 'base64url').toString('utf8'));
+	return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+class FakeKlingOfficial implements FakeKlingOfficialServer {
+	baseUrl = '';
+	createAttempts = 0;
+	readonly created: CreatedTask[] = [];
+	readonly statusPolls = new Map<string, number>();
+	listCalls = 0;
+	peakSlots = 0;
+	readonly tokens: Array<Record<string, unknown>> = [];
+	readonly accessKey: string;
+	readonly secretKey: string;
+	readonly http = new TrackedServer((req, res) => void this.route(req, res));
+
+	private readonly tasks = new Map<string, Task>(); // by task_id, in creation order
+	private readonly byExternalId = new Map<string, Task>();
+	private readonly images = new Map<string, Buffer>();
+	private readonly faults: OfficialFault[] = [];
+	private readonly now: () => number;
+	private readonly durationMs: number;
+	private readonly processingMs: number;
+
+	constructor(private readonly options: FakeKlingOfficialOptions) {
+		this.accessKey = options.accessKey ?? 'test-ak';
+		this.secretKey = options.secretKey ?? 'test-sk';
+		this.now = options.clock ?? Date.now;
+		this.durationMs = options.taskDurationMs ?? 300;
+		this.processingMs = options.processingAfterMs ?? Math.floor(this.durationMs / 3);
+	}
+
+	enqueue(...faults: OfficialFault[]): void {
+		this.faults.push(...faults);
+	}
+
+	slotsInUse(): number {
+		const now = this.now();
+		let slots = 0;
+		for (const task of this.tasks.values()) if (now - task.createdAt < this.durationMs) slots += task.n;
+		return slots;
+	}
+
+	imageBytesFor(url: string): Buffer | undefined {
+		return this.images.get(new URL(url, this.baseUrl || 'http://127.0.0.1').pathname);
+	}
+
+	clear(): void {
+		this.createAttempts = 0;
+		this.created.length = 0;
+		this.statusPolls.clear();
+		this.listCalls = 0;
+		this.peakSlots = this.slotsInUse();
+		this.tokens.length = 0;
+		this.faults.length = 0;
+	}
+
+	async close(): Promise<void> {
+		await this.http.close();
+	}
+
+	private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const url = new URL(req.url ?? '/', this.baseUrl);
+		if (req.method === 'GET' && url.pathname.startsWith('/images/')) return this.serveImage(url.pathname, res);
+		try {
+			const handler = this.dispatch(req.method, url.pathname);
+			if (!handler) throw new KlingError(404, 1203, `unknown route: ${req.method} ${url.pathname}`);
+			const fault = this.faults.shift();
+			if (fault) return applyTransportFault(this.klingShaped(fault), req, res, () => ({}));
+			this.authenticate(req.headers.authorization);
+			this.reply(res, 200, { code: 0, message: 'SUCCEED', data: await handler(req, url) });
+		} catch (error) {
+			// A bug in the fake must surface as an answer, not as an unhandled rejection.
+			const known = error instanceof KlingError ? error : new KlingError(500, 5000, String(error));
+			this.reply(res, known.status, { code: known.code, message: known.message });
+		}
+	}
+
+	/** Counts the API call and returns its handler, or undefined for an unknown route. */
+	private dispatch(method = '', path: string): Handler | undefined {
+		if (method === 'POST' && path === API_PREFIX) {
+			this.createAttempts++;
+			return async (req: IncomingMessage) => this.create(req);
+		}
+		if (method === 'GET' && path === API_PREFIX) {
+			this.listCalls++;
+			return async (_req, url) => this.list(url.searchParams);
+		}
+		if (method !== 'GET' || !path.startsWith(`${API_PREFIX}/`)) return undefined;
+		const task = this.find(decodeURIComponent(path.slice(API_PREFIX.length + 1)));
+		if (task) this.statusPolls.set(task.taskId, (this.statusPolls.get(task.taskId) ?? 0) + 1);
+		return async () => {
+			if (!task) throw new KlingError(404, 1203, 'task not found');
+			return this.view(task);
+		};
+	}
+
+	/**
+	 * Resolves a task_id or an external_task_id: how the real API looks tasks up by
+	 * external id is uncertain, so this fake accepts either in the same path slot.
+	 */
+	private find(id: string): Task | undefined {
+		return this.tasks.get(id) ?? this.byExternalId.get(id);
+	}
+
+	private authenticate(header: string | undefined): void {
+		const token = /^Bearer (.+)$/.exec(header ?? '')?.[1];
+		if (!token) throw new KlingError(401, 1001, 'authorization is empty');
+		if (this.options.apiKey !== undefined && token === this.options.apiKey) return;
+		const [head, payload, signature, extra] = token.split('.');
+		const jwtHeader = decodeJson(head ?? '');
+		const claims = decodeJson(payload ?? '');
+		if (extra !== undefined || !signature || !claims || jwtHeader?.alg !== 'HS256' || jwtHeader?.typ !== 'JWT') {
+			throw new KlingError(401, 1002, 'authorization is invalid');
+		}
+		this.tokens.push(claims);
+		// Compared as text: standard base64 ('+', '/', '=') is a client bug this fake should catch.
+		const expected = Buffer.from(base64url(createHmac('sha256', this.secretKey).update(`${head}.${payload}`).digest()));
+		const given = Buffer.from(signature);
+		if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+			throw new KlingError(401, 1000, 'authentication failed: bad signature');
+		}
+		if (claims.iss !== this.accessKey) throw new KlingError(401, 1000, 'authentication failed: unknown access key');
+		this.checkTimes(claims);
+	}
+
+	private checkTimes(claims: Record<string, unknown>): void {
+		const { exp, nbf } = claims;
+		if (typeof exp !== 'number' || typeof nbf !== 'number') throw new KlingError(401, 1002, 'exp and nbf are required');
+		const nowSec = this.now() / 1000;
+		const skew = this.options.clockSkewSec ?? 0;
+		if (exp <= nowSec - skew) throw new KlingError(401, 1004, 'token expired');
+		if (nbf > nowSec + skew) throw new KlingError(401, 1003, 'token not yet valid');
+	}
+
+	private async create(req: IncomingMessage): Promise<object> {
+		const body = parseJson(await readBody(req));
+		if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+			throw new KlingError(400, 1200, 'request body must be a JSON object');
+		}
+		const fields = body as Record<string, any>;
+		validateCreate(fields);
+		const externalTaskId = fields.external_task_id as string | undefined;
+		if (externalTaskId !== undefined && this.byExternalId.has(externalTaskId)) {
+			throw invalid(`external_task_id '${externalTaskId}' is already used`);
+		}
+		if (hasWord(fields.prompt, 'forbidden')) throw new KlingError(400, 1301, 'prompt rejected by content safety');
+		const n = (fields.n as number | undefined) ?? 1;
+		const cap = this.options.maxConcurrentTasks;
+		if (cap !== undefined && this.slotsInUse() + n > cap) {
+			throw new KlingError(429, 1303, 'parallel task limit reached for this account');
+		}
+		const task: Task = { taskId: randomUUID(), externalTaskId, body: fields, headers: req.headers, createdAt: this.now(), n };
+		this.tasks.set(task.taskId, task);
+		if (externalTaskId !== undefined) this.byExternalId.set(externalTaskId, task);
+		this.created.push(task);
+		this.peakSlots = Math.max(this.peakSlots, this.slotsInUse());
+		return this.view(task);
+	}
+
+	private list(params: URLSearchParams): object[] {
+		const pageNum = pageParam(params, 'pageNum', 1, 1000);
+		const pageSize = pageParam(params, 'pageSize', 30, 500);
+		const newestFirst = [...this.tasks.values()].reverse();
+		return newestFirst.slice((pageNum - 1) * pageSize, pageNum * pageSize).map((task) => this.view(task));
+	}
+
+	/** The task as the API shows it now: the state is derived from the clock, so no timers run. */
+	private view(task: Task): object {
+		const elapsed = this.now() - task.createdAt;
+		const done = elapsed >= this.durationMs;
+		const processing = elapsed >= this.processingMs;
+		const updatedAt = task.createdAt + (done ? this.durationMs : processing ? this.processingMs : 0);
+		const base = { task_id: task.taskId, task_info: { external_task_id: task.externalTaskId } };
+		const times = { created_at: task.createdAt, updated_at: updatedAt };
+		if (!done) return { ...base, task_status: processing ? 'processing' : 'submitted', ...times };
+		if (hasWord(task.body.prompt, 'fail')) {
+			const message = 'image generation failed: the prompt asked for a failure';
+			return { ...base, task_status: 'failed', task_status_msg: message, ...times };
+		}
+		return { ...base, task_status: 'succeed', task_result: { images: this.render(task) }, ...times };
+	}
+
+	/** Draws the images on first success read; later reads serve the same URLs. */
+	private render(task: Task): Array<{ index: number; url: string }> {
+		const format = this.options.imageFormat ?? 'png';
+		task.images ??= Array.from({ length: task.n }, (_, index) => {
+			const path = `/images/${task.taskId}-${index}.${EXTENSIONS[format]}`;
+			this.images.set(path, promptImage(format, task.body.prompt, index));
+			return { index, url: `${this.baseUrl}${path}` };
+		});
+		return task.images;
+	}
+
+	private serveImage(path: string, res: ServerResponse): void {
+		const bytes = this.images.get(path);
+		if (!bytes) return this.reply(res, 404, { code: 1203, message: `image not found: ${path}` });
+		const format = this.options.imageFormat ?? 'png';
+		res.writeHead(200, { 'Content-Type': MIME_TYPES[format], 'Content-Length': bytes.length });
+		res.end(bytes);
+	}
+
+	private reply(res: ServerResponse, status: number, body: Record<string, unknown>): void {
+		sendJson(res, status, { ...body, request_id: randomUUID() });
+	}
+
+	/** Status faults get a Kling-shaped body, or a request_id added to theirs, so tests need not invent one. */
+	private klingShaped(fault: OfficialFault): OfficialFault {
+		if (!('status' in fault) || typeof fault.body === 'string') return fault;
+		const body = fault.body ?? { code: fault.status >= 500 ? 5000 : 1200, message: `injected fault ${fault.status}` };
+		return { ...fault, body: { request_id: randomUUID(), ...body } };
+	}
+}
+
+/** Starts a fake official Kling API on 127.0.0.1 (random port); `close()` it when done. */
+export async function startFakeKlingOfficialServer(options: FakeKlingOfficialOptions = {}): Promise<FakeKlingOfficialServer> {
+	const fake = new FakeKlingOfficial(options);
+	fake.baseUrl = await fake.http.listen();
+	return fake;
+}
