@@ -17,8 +17,21 @@ export class Kling implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'klingApi', required: true }],
+		credentials: [
+			{ name: 'klingApi', required: true, displayOptions: { show: { authentication: ['klingApi'] } } },
+			{ name: 'klingAiApi', required: true, displayOptions: { show: { authentication: ['klingAiApi'] } } },
+		],
 		properties: [
+			{
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				options: [
+					{ name: 'Gateway API Key', value: 'klingApi', description: 'An OpenAI-style gateway that relays Kling' },
+					{ name: 'Official Kling AI API', value: 'klingAiApi', description: 'Access key and secret key of Kling AI' },
+				],
+				default: 'klingApi',
+			},
 			{
 				displayName: 'Resource',
 				name: 'resource',

@@ -3,13 +3,19 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import * as image from './image';
 
+const operations: Record<string, (this: IExecuteFunctions) => Promise<INodeExecutionData[]>> = {
+	'image.generate': image.generate.execute,
+	'image.getTask': image.getTask.execute,
+	'image.listTasks': image.listTasks.execute,
+};
+
 /** Dispatches to `<resource>/<operation>.operation.ts`. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
-
-	if (resource === 'image' && operation === 'generate') {
-		return [await image.generate.execute.call(this)];
+	const execute = operations[`${resource}.${operation}`];
+	if (!execute) {
+		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of resource "${resource}" is not supported`);
 	}
-	throw new NodeOperationError(this.getNode(), `The operation "${operation}" of resource "${resource}" is not supported`);
+	return [await execute.call(this)];
 }

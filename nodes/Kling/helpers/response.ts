@@ -1,3 +1,5 @@
+import type { IDataObject } from 'n8n-workflow';
+
 /** One image of an answer: a URL to download, or the bytes themselves as base64. */
 export interface GeneratedImage {
 	index: number;
@@ -88,7 +90,7 @@ export interface TaskSnapshot {
 	createdAt?: number;
 	updatedAt?: number;
 	/** The task as the API gave it, for Get Task and List Tasks output. */
-	raw: Record<string, unknown>;
+	raw: IDataObject;
 }
 
 export const FINAL_STATUSES = ['succeed', 'failed'];
@@ -107,7 +109,7 @@ export function parseTask(entry: unknown): TaskSnapshot {
 		images,
 		createdAt: number(entry.created_at),
 		updatedAt: number(entry.updated_at),
-		raw: entry,
+		raw: entry as IDataObject,
 	};
 }
 

@@ -1,6 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { IMAGE_REFERENCES, OFFICIAL_MODELS, RESOLUTIONS } from '../../helpers/officialRequest';
 import { ASPECT_RATIOS } from '../../helpers/validation';
+
+const gatewayOnly = { show: { authentication: ['klingApi'] } };
+const officialOnly = { show: { authentication: ['klingAiApi'] } };
 
 /** Generate's parameters. Their `name`s are saved in workflows: never rename one. */
 export const generateProperties: INodeProperties[] = [
@@ -11,6 +15,16 @@ export const generateProperties: INodeProperties[] = [
 		default: 'kling-img-v1',
 		placeholder: 'kling-img-v1',
 		description: 'ID of the model to use; any model ID the API accepts',
+		displayOptions: gatewayOnly,
+	},
+	{
+		displayName: 'Model',
+		name: 'modelName',
+		type: 'options',
+		default: 'kling-v2-1',
+		description: 'Model of the official API; an expression may name a newer one',
+		options: OFFICIAL_MODELS.map((model) => ({ name: model, value: model })),
+		displayOptions: officialOnly,
 	},
 	{
 		displayName: 'Prompt',
@@ -81,6 +95,27 @@ export const generateProperties: INodeProperties[] = [
 		displayOptions: { hide: { imageSource: ['none'] } },
 	},
 	{
+		displayName: 'Image Reference',
+		name: 'imageReference',
+		type: 'options',
+		default: '',
+		description: 'What of the reference image to keep (official API)',
+		options: [
+			{ name: 'API Default', value: '' },
+			...IMAGE_REFERENCES.map((reference) => ({ name: reference === 'subject' ? 'Subject' : 'Face', value: reference })),
+		],
+		displayOptions: { show: { authentication: ['klingAiApi'] }, hide: { imageSource: ['none'] } },
+	},
+	{
+		displayName: 'Human Fidelity',
+		name: 'humanFidelity',
+		type: 'number',
+		default: 0.45,
+		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+		description: 'How closely people keep the look of the reference subject, from 0 to 1',
+		displayOptions: { show: { authentication: ['klingAiApi'], imageReference: ['subject'] }, hide: { imageSource: ['none'] } },
+	},
+	{
 		displayName: 'Number of Images',
 		name: 'n',
 		type: 'number',
@@ -98,6 +133,47 @@ export const generateProperties: INodeProperties[] = [
 			{ name: 'API Default', value: '' },
 			...ASPECT_RATIOS.map((ratio) => ({ name: ratio, value: ratio })),
 		],
+	},
+	{
+		displayName: 'Resolution',
+		name: 'resolution',
+		type: 'options',
+		default: '',
+		options: [{ name: 'API Default', value: '' }, ...RESOLUTIONS.map((resolution) => ({ name: resolution, value: resolution }))],
+		displayOptions: officialOnly,
+	},
+	{
+		displayName: 'Watermark',
+		name: 'watermark',
+		type: 'boolean',
+		default: false,
+		description: 'Whether Kling adds its watermark to the images',
+		displayOptions: officialOnly,
+	},
+	{
+		displayName: 'Callback URL',
+		name: 'callbackUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'https://example.com/webhook/kling',
+		description: 'Kling calls this URL when the task changes state, e.g. an n8n Webhook URL',
+		displayOptions: officialOnly,
+	},
+	{
+		displayName: 'External Task ID',
+		name: 'externalTaskId',
+		type: 'string',
+		default: '',
+		description: 'Your own ID for the task, unique in the account; Get Task can find the task by it',
+		displayOptions: officialOnly,
+	},
+	{
+		displayName: 'Wait for Completion',
+		name: 'waitForCompletion',
+		type: 'boolean',
+		default: true,
+		description: 'Whether to wait for the images. Off: return the task ID at once and read it later with Get Task.',
+		displayOptions: officialOnly,
 	},
 	{
 		displayName: 'Output',
@@ -149,6 +225,14 @@ export const generateProperties: INodeProperties[] = [
 					'How often a request is sent again after a rate limit (429), a server error (500, 502, 503, 504) or a lost connection. Waits grow from about 1 s and honour Retry-After.',
 			},
 			{
+				displayName: 'Max Wait (Minutes)',
+				name: 'maxWait',
+				type: 'number',
+				default: 15,
+				typeOptions: { minValue: 0.1 },
+				description: 'How long to wait for an asynchronous task before giving up on it (the task itself may still finish)',
+			},
+			{
 				displayName: 'Parallel Requests',
 				name: 'concurrency',
 				type: 'number',
@@ -156,6 +240,15 @@ export const generateProperties: INodeProperties[] = [
 				typeOptions: { minValue: 1, maxValue: 50 },
 				description:
 					'How many items are generated at once. Lowered automatically while the API answers 429.',
+			},
+			{
+				displayName: 'Poll Interval (Seconds)',
+				name: 'pollInterval',
+				type: 'number',
+				default: 3,
+				typeOptions: { minValue: 0.5 },
+				description:
+					'First wait before checking a task, growing gently after each check. Once tasks finish, checks start when tasks usually take.',
 			},
 			{
 				displayName: 'Timeout (Seconds)',

@@ -1,8 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import * as generate from './generate.operation';
+import * as getTask from './getTask.operation';
+import * as listTasks from './listTasks.operation';
 
-export { generate };
+export { generate, getTask, listTasks };
 
 export const description: INodeProperties[] = [
 	{
@@ -18,8 +20,22 @@ export const description: INodeProperties[] = [
 				action: 'Generate an image',
 				description: 'Create images from a prompt, optionally steered by a reference image',
 			},
+			{
+				name: 'Get Task',
+				value: 'getTask',
+				action: 'Get an image task',
+				description: 'Read an asynchronous task by its ID, optionally with its images',
+			},
+			{
+				name: 'List Tasks',
+				value: 'listTasks',
+				action: 'List image tasks',
+				description: 'List the image tasks of the account, newest first',
+			},
 		],
 		default: 'generate',
 	},
 	...generate.description,
+	...getTask.description,
+	...listTasks.description,
 ];

@@ -1,0 +1,70 @@
+import { updateDisplayOptions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { imageItems } from '../../helpers/imageOutput';
+import { FieldError } from '../../helpers/validation';
+import { readTask } from '../../transport/tasks';
+import { runItems } from '../shared';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Task ID',
+		name: 'taskId',
+		type: 'string',
+		required: true,
+		default: '',
+		description: 'The task_id Generate returned, or the External Task ID given when it was created',
+	},
+	{
+		displayName: 'Output',
+		name: 'taskOutput',
+		type: 'options',
+		default: 'task',
+		options: [
+			{ name: 'Task', value: 'task', description: 'The task as the API describes it' },
+			{ name: 'Image URLs', value: 'url', description: 'One item per image of a finished task' },
+			{ name: 'Binary Files', value: 'binary', description: 'One item per image, downloaded' },
+		],
+	},
+	{
+		displayName: 'Put Output in Field',
+		name: 'binaryPropertyOutput',
+		type: 'string',
+		default: 'data',
+		hint: 'The name of the output binary field to put each image in',
+		displayOptions: { show: { taskOutput: ['binary'] } },
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['image'], operation: ['getTask'] } }, properties);
+
+interface TaskRequest {
+	taskId: string;
+	output: string;
+	binaryField: string;
+}
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	return await runItems<TaskRequest>(this, {
+		prepare: async (itemIndex) => {
+			const taskId = String(this.getNodeParameter('taskId', itemIndex, '')).trim();
+			if (!taskId) throw new FieldError('Task ID', 'is empty');
+			const output = String(this.getNodeParameter('taskOutput', itemIndex, 'task'));
+			const binaryField = String(this.getNodeParameter('binaryPropertyOutput', itemIndex, 'data')).trim() || 'data';
+			return { taskId, output, binaryField };
+		},
+		run: async (session, request, itemIndex) => {
+			const task = await readTask(session.client, request.taskId, itemIndex);
+			if (request.output === 'task' || task.images.length === 0) return [{ json: task.raw, pairedItem: { item: itemIndex } }];
+			const batch = {
+				images: task.images,
+				created: Math.floor((task.createdAt ?? Date.now()) / 1000),
+				model: '',
+				prompt: '',
+				taskId: task.taskId,
+			};
+			const choice = { output: request.output === 'binary' ? 'binary' : 'url', binaryField: request.binaryField } as const;
+			return await imageItems(this, session.client, batch, choice, itemIndex);
+		},
+	});
+}
