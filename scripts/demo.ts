@@ -1,0 +1,65 @@
+/**
+ * `npm run demo`: runs a real n8n (the pinned release) with the packed node
+ * installed as a community package, and writes the images of a small workflow to
+ * ./demo-output. Prompts can be given as arguments: `npm run demo -- "a red fox"`.
+ * With KLING_API_KEY (and optionally KLING_BASE_URL) set it calls the real API.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+
+import type { INodeExecutionData, IRun } from 'n8n-workflow';
+
+import { DEMO_FILE_NAME, DEMO_PROMPTS, DEMO_WORKFLOW_ID, demoWorkflow } from './lib/demoWorkflow';
+import type { KlingApiTarget } from './lib/klingApi';
+import { repoRoot } from './lib/paths';
+import { SET_UP_STEPS, setUpLocalN8n } from './lib/setup';
+import { Steps, info, reportFailure, seconds } from './lib/steps';
+
+function outputOf(run: IRun, nodeName: string): INodeExecutionData[] {
+	return run.data.resultData.runData[nodeName]?.[0]?.data?.main?.[0] ?? [];
+}
+
+function printSummary(run: IRun, elapsedMs: number): void {
+	const files = outputOf(run, 'Write Files');
+	console.log(`\n${files.length} image(s) written to ./demo-output:`);
+	for (const { json } of files) {
+		const file = String(json.fileName);
+		const size = `${statSync(file).size} bytes`;
+		console.log(`  ${basename(file).padEnd(50)} ${size.padStart(13)}   "${json.prompt}"`);
+	}
+	const klingMs = run.data.resultData.runData.Kling?.[0]?.executionTime ?? 0;
+	console.log(`Kling node: ${seconds(klingMs)} for ${files.length} image(s); whole n8n run: ${seconds(elapsedMs)}`);
+}
+
+async function main(): Promise<void> {
+	const args = process.argv.slice(2).filter((prompt) => prompt.trim() !== '');
+	const prompts = args.length > 0 ? args : DEMO_PROMPTS;
+	const outputDir = join(repoRoot, 'demo-output');
+	mkdirSync(outputDir, { recursive: true });
+	for (const name of readdirSync(outputDir)) if (DEMO_FILE_NAME.test(name)) rmSync(join(outputDir, name));
+	const userFolder = mkdtempSync(join(tmpdir(), 'n8n-kling-demo-'));
+	let api: KlingApiTarget | undefined;
+	try {
+		const steps = new Steps(SET_UP_STEPS + 2);
+		const local = await setUpLocalN8n(steps, { userFolder, fileAccess: [outputDir] });
+		api = local.api;
+		await steps.run('Importing the demo workflow (n8n import:workflow)', async () => {
+			await local.instance.importWorkflows([demoWorkflow(prompts, local.credential, outputDir)]);
+		});
+		const started = Date.now();
+		const run = await steps.run(
+			'Running it (n8n execute)',
+			async () => await local.instance.executeOk(DEMO_WORKFLOW_ID),
+		);
+		printSummary(run, Date.now() - started);
+		rmSync(userFolder, { recursive: true, force: true });
+	} catch (error) {
+		info(`n8n's user folder is kept for inspection: ${userFolder}`);
+		throw error;
+	} finally {
+		await api?.fake?.close();
+	}
+}
+
+main().catch(reportFailure);

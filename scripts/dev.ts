@@ -1,0 +1,95 @@
+/**
+ * `npm run dev`: the demo's set-up, then the n8n editor on http://localhost:5678
+ * with the node installed, a ready Kling credential, the demo workflow and a
+ * local owner account. Runs until Ctrl-C. n8n's data stays in .n8n-cache/dev.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { DEMO_PROMPTS, demoWorkflow } from './lib/demoWorkflow';
+import type { KlingApiTarget } from './lib/klingApi';
+import { repoRoot } from './lib/paths';
+import { SET_UP_STEPS, setUpLocalN8n } from './lib/setup';
+import { Steps, info, reportFailure } from './lib/steps';
+
+const PORT = Number(process.env.N8N_PORT || 5678);
+/** A local-only account on a local-only instance (n8n listens on 127.0.0.1). */
+const OWNER = {
+	email: 'dev@n8n-nodes-kling.local',
+	firstName: 'Local',
+	lastName: 'Developer',
+	password: 'KlingDev-2025',
+};
+
+async function waitUntilReady(url: string, editor: ChildProcess, timeoutMs = 120_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		if (editor.exitCode !== null) throw new Error(`n8n exited with code ${editor.exitCode}; its output is above`);
+		// /healthz answers before the REST routes exist; the settings route comes with them.
+		const ready = await fetch(`${url}/rest/settings`).then(
+			(response) => response.ok,
+			() => false,
+		);
+		if (ready) return;
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+	throw new Error(`n8n's REST API did not answer on ${url} within ${timeoutMs / 1000} s`);
+}
+
+/** Creates the owner account on first start, so that the editor opens on a login page, not a sign-up form. */
+async function setUpOwner(url: string): Promise<void> {
+	const response = await fetch(`${url}/rest/owner/setup`, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify(OWNER),
+	});
+	const text = await response.text();
+	if (!response.ok && !text.includes('already setup'))
+		throw new Error(`owner set-up answered ${response.status}: ${text}`);
+}
+
+async function main(): Promise<void> {
+	const userFolder = join(repoRoot, '.n8n-cache', 'dev');
+	const outputDir = join(repoRoot, 'demo-output');
+	mkdirSync(outputDir, { recursive: true });
+	let api: KlingApiTarget | undefined;
+	let editor: ChildProcess | undefined;
+	const stop = (): void => {
+		if (editor && editor.exitCode === null) {
+			editor.kill('SIGTERM');
+			// n8n may ignore a SIGTERM that arrives while it is still starting.
+			setTimeout(() => editor?.exitCode === null && editor.kill('SIGKILL'), 20_000).unref();
+		}
+		void api?.fake?.close();
+	};
+	process.once('SIGINT', stop);
+	process.once('SIGTERM', stop);
+	try {
+		const steps = new Steps(SET_UP_STEPS + 2);
+		const local = await setUpLocalN8n(steps, { userFolder, fileAccess: [outputDir] });
+		api = local.api;
+		await steps.run('Importing the demo workflow (n8n import:workflow)', async () => {
+			await local.instance.importWorkflows([demoWorkflow(DEMO_PROMPTS, local.credential, outputDir)]);
+		});
+		const url = `http://localhost:${PORT}`;
+		const started = await steps.run(`Starting the n8n editor on ${url}`, async () => {
+			editor = local.instance.startEditor(PORT);
+			await waitUntilReady(url, editor);
+			await setUpOwner(url);
+			return editor;
+		});
+		console.log(`\nn8n is running: open ${url} and sign in as ${OWNER.email} / ${OWNER.password}`);
+		console.log('The workflow "Kling demo: prompts to image files" is ready; press Ctrl-C to stop.');
+		info(api.fake ? `fake Kling API at ${api.baseUrl} (key ${api.apiKey})` : `real Kling API at ${api.baseUrl}`);
+		const code = await new Promise<number | null>((resolve) => started.once('exit', resolve));
+		if (code !== 0 && code !== null) process.exitCode = code;
+	} catch (error) {
+		stop();
+		throw error;
+	} finally {
+		await api?.fake?.close();
+	}
+}
+
+main().catch(reportFailure);

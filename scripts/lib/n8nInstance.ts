@@ -1,0 +1,194 @@
+/**
+ * One isolated n8n: its own user folder (database, settings, binary data,
+ * community nodes), driven through n8n's command line.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+import type { IRun } from 'n8n-workflow';
+
+import type { N8nRuntime } from './n8nRuntime';
+import { CommandError, cleanNpmEnv, run, runOk } from './proc';
+import type { RunResult } from './proc';
+import type { WorkflowJson } from './workflows';
+
+export interface InstanceOptions {
+	/** Becomes `N8N_USER_FOLDER`; n8n keeps its data in `<userFolder>/.n8n`. */
+	userFolder: string;
+	/** Default `'filesystem'`: binary data goes to files, not into memory. */
+	binaryMode?: 'filesystem' | 'default';
+	/** Folders the file nodes may read and write (`N8N_RESTRICT_FILE_ACCESS_TO`). */
+	fileAccess?: string[];
+	/** Extra environment, applied last. */
+	env?: NodeJS.ProcessEnv;
+}
+
+/** A credential as `n8n import:credentials` reads it; `data` is encrypted on import. */
+export interface CredentialFile {
+	id: string;
+	name: string;
+	type: string;
+	data: Record<string, unknown>;
+}
+
+export interface Execution {
+	/** The parsed `--rawOutput` JSON, or undefined when n8n printed none. */
+	run: IRun | undefined;
+	/** n8n's output as printed, for failure messages. */
+	result: RunResult;
+}
+
+/** The key n8n encrypts stored credentials with; fixed so that re-runs can read what earlier runs stored. */
+const ENCRYPTION_KEY = 'n8n-nodes-kling-local-only';
+
+/** A free TCP port on 127.0.0.1 (for n8n's task-runner broker, so that instances can run side by side). */
+async function freePort(): Promise<number> {
+	return await new Promise((resolve, reject) => {
+		const server = createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const address = server.address();
+			server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+		});
+	});
+}
+
+/**
+ * `execute --rawOutput` prints the run as indented JSON, but n8n may log lines
+ * before it (settings warnings) and after it (on failure). The JSON starts with a
+ * line `{` and ends with the last line `}`.
+ */
+export function parseRawOutput(stdout: string): IRun | undefined {
+	const lines = stdout.split('\n');
+	const start = lines.indexOf('{');
+	const end = lines.lastIndexOf('}');
+	if (start < 0 || end < start) return undefined;
+	try {
+		return JSON.parse(lines.slice(start, end + 1).join('\n')) as IRun;
+	} catch {
+		return undefined;
+	}
+}
+
+export class N8nInstance {
+	private constructor(
+		readonly runtime: N8nRuntime,
+		readonly userFolder: string,
+		readonly env: NodeJS.ProcessEnv,
+	) {}
+
+	static async create(runtime: N8nRuntime, options: InstanceOptions): Promise<N8nInstance> {
+		mkdirSync(join(options.userFolder, '.n8n', 'nodes'), { recursive: true });
+		const env: NodeJS.ProcessEnv = cleanNpmEnv({
+			N8N_USER_FOLDER: options.userFolder,
+			N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
+			N8N_DEFAULT_BINARY_DATA_MODE: options.binaryMode ?? 'filesystem',
+			N8N_RESTRICT_FILE_ACCESS_TO: (options.fileAccess ?? []).map((dir) => realpathSync(dir)).join(';'),
+			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_PERSONALIZATION_ENABLED: 'false',
+			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+			// Settings n8n 1.x warns about when left unset.
+			DB_SQLITE_POOL_SIZE: '2',
+			N8N_BLOCK_ENV_ACCESS_IN_NODE: 'true',
+			N8N_GIT_NODE_DISABLE_BARE_REPOS: 'true',
+			...options.env,
+		});
+		return new N8nInstance(runtime, options.userFolder, env);
+	}
+
+	/** `<userFolder>/.n8n`, n8n's data folder. */
+	get dataFolder(): string {
+		return join(this.userFolder, '.n8n');
+	}
+
+	/**
+	 * Installs a package tarball as a community node, the way n8n installs one from
+	 * its settings page: npm into `<dataFolder>/nodes`, scripts off, peers included.
+	 */
+	async installNodePackage(tarball: string): Promise<void> {
+		const folder = join(this.dataFolder, 'nodes');
+		writeFileSync(join(folder, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }) + '\n');
+		rmSync(join(folder, 'node_modules', 'n8n-nodes-kling'), { recursive: true, force: true });
+		const flags = ['--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow'];
+		await runOk('npm', ['install', ...flags, '--ignore-scripts=true', '--package-lock=false', tarball], {
+			cwd: folder,
+			env: cleanNpmEnv(),
+			timeoutMs: 10 * 60_000,
+		});
+	}
+
+	/** Runs `n8n <args>` and returns what it printed, whatever its exit code. */
+	async cli(args: string[], timeoutMs = 5 * 60_000): Promise<RunResult> {
+		return await run(this.runtime.node, [this.runtime.cli, ...args], {
+			env: this.env,
+			timeoutMs,
+			cwd: this.userFolder,
+		});
+	}
+
+	private async importFile(kind: 'credentials' | 'workflow', content: unknown[]): Promise<void> {
+		const file = join(this.userFolder, `import-${kind}-${Date.now()}.json`);
+		writeFileSync(file, JSON.stringify(content, null, '\t'));
+		try {
+			const result = await this.cli([`import:${kind}`, `--input=${file}`]);
+			const imported = result.code === 0 && /Successfully imported/.test(result.stdout);
+			if (!imported) throw new CommandError(`n8n import:${kind}`, result);
+		} finally {
+			rmSync(file, { force: true });
+		}
+	}
+
+	async importCredentials(credentials: CredentialFile[]): Promise<void> {
+		await this.importFile('credentials', credentials);
+	}
+
+	/** Imports workflows (each with a fixed `id`, so that `execute` can name it). */
+	async importWorkflows(workflows: WorkflowJson[]): Promise<void> {
+		await this.importFile('workflow', workflows);
+	}
+
+	/** Runs an imported workflow with `n8n execute`; a failed run is returned, not thrown. */
+	async execute(workflowId: string): Promise<Execution> {
+		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput']);
+		return { run: parseRawOutput(result.stdout), result };
+	}
+
+	/**
+	 * Like `execute`, but a run that did not succeed throws: with the failing node and
+	 * its message when n8n reported them, otherwise with the tail of n8n's output.
+	 */
+	async executeOk(workflowId: string): Promise<IRun> {
+		const { run: data, result } = await this.execute(workflowId);
+		if (result.code === 0 && data?.status === 'success') return data;
+		// As printed: the error's own fields, not an error class.
+		const error = data?.data.resultData.error as
+			| { message: string; description?: string | null; node?: { name: string } }
+			| undefined;
+		if (!error) throw new CommandError(`n8n execute --id=${workflowId}`, result);
+		const node = error.node ? ` in node "${error.node.name}"` : '';
+		const description = error.description ? `\n${error.description}` : '';
+		throw new Error(`The workflow failed${node}: ${error.message}${description}`);
+	}
+
+	/** Where n8n's filesystem mode keeps the bytes of a binary data id (`filesystem-v2:...`). */
+	binaryDataPath(id: string): string {
+		return join(this.dataFolder, 'binaryData', id.replace(/^filesystem(-v2)?:/, ''));
+	}
+
+	/** Starts the editor (`n8n start`), printing n8n's own output; stop it with `kill()`. */
+	startEditor(port: number): ChildProcess {
+		const env = {
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			...this.env,
+			N8N_PORT: String(port),
+			N8N_HOST: 'localhost',
+			N8N_SECURE_COOKIE: 'false',
+		};
+		return spawn(this.runtime.node, [this.runtime.cli, 'start'], { env, cwd: this.userFolder, stdio: 'inherit' });
+	}
+}

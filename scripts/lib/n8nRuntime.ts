@@ -1,0 +1,83 @@
+/**
+ * A pinned n8n installed once into the user's cache folder (never into the
+ * repository), and found again on later runs.
+ */
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+import { cacheRoot } from './paths';
+import { cleanNpmEnv, run, runOk } from './proc';
+
+/** The n8n release the demo and the end-to-end tests run on by default. */
+export const DEFAULT_N8N_VERSION = '1.123.50';
+
+export interface N8nRuntime {
+	version: string;
+	/** Folder holding `node_modules/n8n`. */
+	dir: string;
+	/** The Node binary n8n runs with. */
+	node: string;
+	/** n8n's CLI script, run as `node <cli> <command>`. */
+	cli: string;
+}
+
+function runtimeAt(dir: string, version: string, node: string): N8nRuntime {
+	return { version, dir, node, cli: join(dir, 'node_modules', 'n8n', 'bin', 'n8n') };
+}
+
+/** Why an existing install cannot be used, or undefined when it is healthy. */
+async function problemWith(runtime: N8nRuntime): Promise<string | undefined> {
+	if (!existsSync(runtime.cli)) return 'n8n is not installed there';
+	const version = await run(runtime.node, [runtime.cli, '--version'], { cwd: runtime.dir, timeoutMs: 60_000 });
+	if (version.stdout.trim() !== runtime.version)
+		return `\`n8n --version\` says ${JSON.stringify(version.stdout.trim())}`;
+	// The database driver is the native part that breaks when Node changes.
+	if (existsSync(join(runtime.dir, 'node_modules', 'sqlite3'))) {
+		const sqlite = await run(runtime.node, ['-e', "require('sqlite3')"], { cwd: runtime.dir, timeoutMs: 60_000 });
+		if (sqlite.code !== 0) return `sqlite3 does not load: ${sqlite.stderr.trim().split('\n')[0]}`;
+	}
+	return undefined;
+}
+
+/**
+ * Returns n8n `version` from the cache, installing it first when it is missing or
+ * broken. The install (several minutes, ~1.7 GB) goes into a staging folder that is
+ * renamed into place only when complete, so an interrupted install is never reused.
+ * `xlsx` is pinned to the registry's 0.18.5: n8n's own pin points at a CDN tarball.
+ */
+export async function ensureN8n(
+	version = DEFAULT_N8N_VERSION,
+	node = process.execPath,
+	log: (message: string) => void = () => {},
+): Promise<N8nRuntime> {
+	const dir = join(cacheRoot(), `n8n-${version}`);
+	const runtime = runtimeAt(dir, version, node);
+	const problem = await problemWith(runtime);
+	if (!problem) {
+		log(`using n8n ${version} from ${dir}`);
+		return runtime;
+	}
+	log(`installing n8n ${version} into ${dir} (${problem}); this takes several minutes, once`);
+	const staging = `${dir}.partial`;
+	rmSync(staging, { recursive: true, force: true });
+	mkdirSync(staging, { recursive: true });
+	const manifest = {
+		name: 'n8n-runtime',
+		private: true,
+		dependencies: { n8n: version },
+		overrides: { xlsx: '0.18.5' },
+	};
+	writeFileSync(join(staging, 'package.json'), JSON.stringify(manifest, null, '\t') + '\n');
+	// npm and node-gyp must build native modules for the Node that will run n8n.
+	const path = `${dirname(node)}:${process.env.PATH ?? ''}`;
+	await runOk('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+		cwd: staging,
+		env: cleanNpmEnv({ PATH: path }),
+		timeoutMs: 30 * 60_000,
+	});
+	rmSync(dir, { recursive: true, force: true });
+	renameSync(staging, dir);
+	const after = await problemWith(runtime);
+	if (after) throw new Error(`n8n ${version} was installed into ${dir} but is not usable: ${after}`);
+	return runtime;
+}
