@@ -54,7 +54,7 @@ export class TaskPoller {
 		while (!FINAL_STATUSES.includes(snapshot.status)) {
 			const remaining = deadline - this.clock.now();
 			if (remaining <= 0) throw new PollTimeoutError(snapshot, this.clock.now() - started);
-			await this.clock.sleep(Math.min(delay, remaining), this.signal);
+			await this.clock.sleep(Math.round(Math.min(delay, remaining)), this.signal);
 			snapshot = await fetchTask(task.taskId);
 			interval = Math.min(this.policy.maxIntervalMs, interval * this.policy.growth);
 			delay = interval;

@@ -1,9 +1,11 @@
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
+import { KlingAiApi } from '../../../credentials/KlingAiApi.credentials';
 import { KlingApi } from '../../../credentials/KlingApi.credentials';
 import { Kling } from '../../../nodes/Kling/Kling.node';
 import { runNode } from '../../support/engine';
 import type { BinaryMode, CancellableRun } from '../../support/engine';
+import type { FakeKlingOfficialServer } from '../../support/fakeKlingOfficialServer';
 import type { FakeKlingServer } from '../../support/fakeKlingServer';
 
 export const API_KEY = 'sk-test-5f1c9e7a2b8d4c6e';
@@ -32,4 +34,35 @@ export function runKling(options: KlingRunOptions): CancellableRun {
 
 export function prompts(...texts: string[]): INodeExecutionData[] {
 	return texts.map((prompt) => ({ json: { prompt } }));
+}
+
+export interface OfficialRunOptions {
+	server: FakeKlingOfficialServer;
+	parameters: INodeParameters;
+	items?: INodeExecutionData[];
+	continueOnFail?: boolean;
+	binaryMode?: BinaryMode;
+	/** Credential fields to change, e.g. a wrong secret key or a plain API key. */
+	credentials?: Record<string, string>;
+}
+
+/** Runs the real Kling node with the official credential against the fake official API. */
+export function runKlingOfficial(options: OfficialRunOptions): CancellableRun {
+	return runNode({
+		nodeType: new Kling(),
+		credentialTypes: [new KlingApi(), new KlingAiApi()],
+		credentials: {
+			klingAiApi: {
+				accessKey: options.server.accessKey,
+				secretKey: options.server.secretKey,
+				region: 'custom',
+				baseUrl: options.server.baseUrl,
+				...options.credentials,
+			},
+		},
+		parameters: { authentication: 'klingAiApi', resource: 'image', operation: 'generate', ...options.parameters },
+		items: options.items ?? [{ json: {} }],
+		continueOnFail: options.continueOnFail,
+		binaryMode: options.binaryMode,
+	});
 }

@@ -1,0 +1,231 @@
+import { readBinaryOutput } from '../../support/engine';
+import { startFakeKlingOfficialServer } from '../../support/fakeKlingOfficialServer';
+import type { FakeKlingOfficialServer } from '../../support/fakeKlingOfficialServer';
+import { promptPng } from '../../support/fakeImages';
+import { prompts, runKling, runKlingOfficial } from './kling.harness';
+
+let server: FakeKlingOfficialServer;
+
+beforeAll(async () => {
+	server = await startFakeKlingOfficialServer({ apiKey: 'plain-official-key-123', taskDurationMs: 300 });
+});
+afterEach(() => server.clear());
+afterAll(async () => await server.close());
+
+/** Quick polling, so tests of 300 ms tasks stay quick. */
+const fast = { pollInterval: 0.1 };
+
+describe('official API: generate', () => {
+	it('signs each request with a fresh HS256 token: iss, exp = now + 1800, nbf = now - 5', async () => {
+		const before = Math.floor(Date.now() / 1000);
+		const { error } = await runKlingOfficial({ server, parameters: { prompt: 'a crane', output: 'url', options: fast } });
+		const after = Math.floor(Date.now() / 1000);
+		expect(error).toBeUndefined();
+		expect(server.tokens.length).toBeGreaterThanOrEqual(2);
+		for (const claims of server.tokens) {
+			expect(claims.iss).toBe(server.accessKey);
+			expect(claims.exp).toBeGreaterThanOrEqual(before + 1800);
+			expect(claims.exp).toBeLessThanOrEqual(after + 1800);
+			expect((claims.exp as number) - (claims.nbf as number)).toBe(1805);
+		}
+	});
+
+	it('sends the official names, waits for the task and returns its images with the task id', async () => {
+		const reference = promptPng('reference', 0).toString('base64');
+		const { items, error } = await runKlingOfficial({
+			server,
+			parameters: {
+				modelName: 'kling-v1-5',
+				prompt: 'a portrait in this style',
+				imageSource: 'base64',
+				imageBase64: reference,
+				imageFidelity: 0.7,
+				imageReference: 'subject',
+				humanFidelity: 0.6,
+				resolution: '2k',
+				n: 2,
+				aspectRatio: '3:4',
+				watermark: true,
+				callbackUrl: 'https://example.com/hook',
+				externalTaskId: 'order-42',
+				output: 'url',
+				options: fast,
+			},
+		});
+		expect(error).toBeUndefined();
+		expect(server.created[0].body).toEqual({
+			model_name: 'kling-v1-5',
+			prompt: 'a portrait in this style',
+			image: reference,
+			image_reference: 'subject',
+			image_fidelity: 0.7,
+			human_fidelity: 0.6,
+			resolution: '2k',
+			n: 2,
+			aspect_ratio: '3:4',
+			callback_url: 'https://example.com/hook',
+			external_task_id: 'order-42',
+			watermark_info: { enabled: true },
+		});
+		const taskId = server.created[0].taskId;
+		expect(items.map((item) => [item.json.taskId, item.json.index, item.pairedItem])).toEqual([
+			[taskId, 0, { item: 0 }],
+			[taskId, 1, { item: 0 }],
+		]);
+		expect(server.statusPolls.get(taskId)).toBeGreaterThanOrEqual(1);
+	});
+
+	it('downloads the images as binary', async () => {
+		const { items, error } = await runKlingOfficial({ server, parameters: { prompt: 'a heron', options: fast } });
+		expect(error).toBeUndefined();
+		const binary = items[0].binary!.data;
+		expect(binary.mimeType).toBe('image/png');
+		expect(await readBinaryOutput(binary)).toEqual(server.imageBytesFor(items[0].json.url as string));
+	});
+
+	it('returns the task at once when not waiting for completion', async () => {
+		const { items } = await runKlingOfficial({ server, parameters: { prompt: 'later', waitForCompletion: false } });
+		expect(items).toEqual([{ json: { task_id: server.created[0].taskId, task_status: 'submitted' }, pairedItem: { item: 0 } }]);
+		expect(server.statusPolls.size).toBe(0);
+	});
+
+	it('accepts a plain API key instead of signing', async () => {
+		const { error } = await runKlingOfficial({
+			server,
+			credentials: { accessKey: '', secretKey: '', apiKey: 'plain-official-key-123' },
+			parameters: { prompt: 'plain', output: 'url', options: fast },
+		});
+		expect(error).toBeUndefined();
+		expect(server.tokens).toEqual([]);
+	});
+
+	it('refuses a negative prompt with a reference image before sending', async () => {
+		const { error } = await runKlingOfficial({
+			server,
+			parameters: { prompt: 'x', negativePrompt: 'blur', imageSource: 'url', imageUrl: 'https://example.com/a.png' },
+		});
+		expect(error?.message).toBe('"Negative Prompt" cannot be used together with a reference image on the official Kling API (item 0)');
+		expect(server.createAttempts).toBe(0);
+	});
+
+	it('many items poll concurrently, with few status checks each', async () => {
+		const names = Array.from({ length: 12 }, (_, i) => `bird ${i}`);
+		const { items, error } = await runKlingOfficial({
+			server,
+			items: prompts(...names),
+			parameters: { prompt: '={{ $json.prompt }}', output: 'url', options: { pollInterval: 0.2, concurrency: 6 } },
+		});
+		expect(error).toBeUndefined();
+		expect(items.map((item) => item.json.prompt)).toEqual(names);
+		const polls = [...server.statusPolls.values()];
+		expect(polls).toHaveLength(12);
+		expect(Math.max(...polls)).toBeLessThanOrEqual(4);
+	});
+});
+
+describe('official API: failures', () => {
+	it('a failed task gives its task_status_msg; Continue On Fail keeps the others', async () => {
+		const { items, error } = await runKlingOfficial({
+			server,
+			continueOnFail: true,
+			items: prompts('fine', 'this will fail', 'also fine'),
+			parameters: { prompt: '={{ $json.prompt }}', output: 'url', options: fast },
+		});
+		expect(error).toBeUndefined();
+		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(items[1].json.error).toMatch(/^Kling task \S+ failed: image generation failed/);
+	});
+
+	it('1303 (too many tasks) is retried until a slot frees up', async () => {
+		const capped = await startFakeKlingOfficialServer({ maxConcurrentTasks: 1, taskDurationMs: 300 });
+		try {
+			const { items, error } = await runKlingOfficial({
+				server: capped,
+				items: prompts('one', 'two'),
+				parameters: { prompt: '={{ $json.prompt }}', output: 'url', options: { ...fast, concurrency: 2 } },
+			});
+			expect(error).toBeUndefined();
+			expect(items).toHaveLength(2);
+			expect(capped.createAttempts).toBeGreaterThan(2);
+			expect(capped.peakSlots).toBe(1);
+		} finally {
+			await capped.close();
+		}
+	});
+
+	it.each([
+		[1102, 429, 'The Kling account is out of credit or its resource pack is used up (code 1102): resource pack exhausted'],
+		[1301, 400, 'Kling refused the content: the prompt or image failed its safety check (code 1301): resource pack exhausted'],
+		[1103, 403, 'The Kling account has no permission for this model or endpoint (code 1103): resource pack exhausted'],
+	])('code %i is explained and not retried', async (code, status, message) => {
+		server.enqueue({ status, body: { code, message: 'resource pack exhausted' } });
+		const { error } = await runKlingOfficial({ server, parameters: { prompt: 'x', output: 'url' } });
+		expect(error?.message).toBe(message);
+		expect(server.createAttempts).toBe(1);
+	});
+
+	it('the content check of the API names the refusal', async () => {
+		const { error } = await runKlingOfficial({ server, parameters: { prompt: 'something forbidden', output: 'url' } });
+		expect(error?.message).toContain('Kling refused the content');
+	});
+
+	it('a wrong secret key is refused and never shown', async () => {
+		const { error, run } = await runKlingOfficial({
+			server,
+			credentials: { secretKey: 'wrong-secret-987654' },
+			parameters: { prompt: 'x', output: 'url' },
+		});
+		expect(error?.message).toContain('Kling refused the credentials');
+		expect(JSON.stringify(run)).not.toContain('wrong-secret-987654');
+	});
+});
+
+describe('official API: Get Task and List Tasks', () => {
+	async function finishedTask(externalTaskId?: string) {
+		const { items } = await runKlingOfficial({
+			server,
+			parameters: { prompt: 'kept', n: 2, output: 'url', externalTaskId, options: fast },
+		});
+		return items[0].json.taskId as string;
+	}
+
+	it('reads a task by id, or by external task id, as the API describes it', async () => {
+		const taskId = await finishedTask('ext-7');
+		for (const id of [taskId, 'ext-7']) {
+			const { items, error } = await runKlingOfficial({ server, parameters: { operation: 'getTask', taskId: id } });
+			expect(error).toBeUndefined();
+			expect(items[0].json).toMatchObject({ task_id: taskId, task_status: 'succeed' });
+		}
+	});
+
+	it('downloads the images of a task', async () => {
+		const taskId = await finishedTask();
+		const { items } = await runKlingOfficial({ server, parameters: { operation: 'getTask', taskId, taskOutput: 'binary' } });
+		expect(items).toHaveLength(2);
+		expect(items.map((item) => item.json.taskId)).toEqual([taskId, taskId]);
+		expect(await readBinaryOutput(items[1].binary!.data)).toEqual(server.imageBytesFor(items[1].json.url as string));
+	});
+
+	it('lists a page, or every page with Return All', async () => {
+		for (let i = 0; i < 5; i++) await runKlingOfficial({ server, parameters: { prompt: `t${i}`, waitForCompletion: false } });
+		const page = await runKlingOfficial({ server, parameters: { operation: 'listTasks', pageNum: 2, pageSize: 2 } });
+		expect(page.items).toHaveLength(2);
+		server.clear();
+		const all = await runKlingOfficial({ server, parameters: { operation: 'listTasks', returnAll: true } });
+		expect(all.items.length).toBeGreaterThanOrEqual(5);
+		expect(server.listCalls).toBe(1);
+	});
+});
+
+describe('gateway answering with a task', () => {
+	it('is polled the same way', async () => {
+		const { items, error } = await runKling({
+			server: { baseUrl: server.baseUrl } as never,
+			apiKey: 'plain-official-key-123',
+			parameters: { prompt: 'relayed', output: 'url', options: fast },
+		});
+		expect(error).toBeUndefined();
+		expect(items[0].json.taskId).toBe(server.created[0].taskId);
+		expect(items[0].json.url).toEqual(expect.stringContaining('/images/'));
+	});
+});

@@ -1,0 +1,55 @@
+import { buildOfficialBody, validateOfficialParams } from '../../../../nodes/Kling/helpers/officialRequest';
+import type { RawOfficialParams } from '../../../../nodes/Kling/helpers/officialRequest';
+import { validateGenerateParams } from '../../../../nodes/Kling/helpers/validation';
+import type { RawGenerateParams } from '../../../../nodes/Kling/helpers/validation';
+
+const baseRaw: RawGenerateParams = {
+	model: 'kling-v2-1',
+	prompt: 'a fox',
+	negativePrompt: '',
+	imageSource: 'none',
+	imageFidelity: 0.5,
+	n: 1,
+	aspectRatio: '',
+	additionalFields: {},
+};
+const officialRaw: RawOfficialParams = { imageReference: '', resolution: '', watermark: false, callbackUrl: '', externalTaskId: '' };
+
+function check(base: Partial<RawGenerateParams>, official: Partial<RawOfficialParams>) {
+	return validateOfficialParams(validateGenerateParams({ ...baseRaw, ...base }), { ...officialRaw, ...official });
+}
+
+describe('validateOfficialParams: the rules of the official API', () => {
+	it.each<[string, Partial<RawGenerateParams>, Partial<RawOfficialParams>, string]>([
+		['negative prompt with an image', { imageSource: 'url', negativePrompt: 'blur' }, {}, '"Negative Prompt" cannot be used together with a reference image'],
+		['image reference without an image', {}, { imageReference: 'face' }, '"Image Reference" needs a reference image'],
+		['unknown image reference', { imageSource: 'url' }, { imageReference: 'body' }, '"Image Reference" must be subject or face'],
+		['human fidelity with face', { imageSource: 'url' }, { imageReference: 'face', humanFidelity: 0.5 }, '"Human Fidelity" only applies with Image Reference "subject"'],
+		['human fidelity out of range', { imageSource: 'url' }, { imageReference: 'subject', humanFidelity: 3 }, '"Human Fidelity" must be from 0 to 1'],
+		['unknown resolution', {}, { resolution: '4k' }, '"Resolution" must be 1k or 2k'],
+		['callback that is not http(s)', {}, { callbackUrl: 'ftp://x/y' }, '"Callback URL" must start with http'],
+	])('%s', (_case, base, official, message) => {
+		expect(() => check(base, official)).toThrow(message);
+	});
+});
+
+describe('buildOfficialBody', () => {
+	it('sends only what is set, under the official names', () => {
+		const base = validateGenerateParams(baseRaw);
+		expect(buildOfficialBody(base, check({}, {}))).toEqual({ model_name: 'kling-v2-1', prompt: 'a fox', n: 1 });
+	});
+
+	it('leaves image-only fields out when there is no image', () => {
+		const base = validateGenerateParams({ ...baseRaw, aspectRatio: '1:1' });
+		const official = check({}, { resolution: '1k', watermark: true, externalTaskId: ' e-1 ' });
+		expect(buildOfficialBody(base, official)).toEqual({
+			model_name: 'kling-v2-1',
+			prompt: 'a fox',
+			n: 1,
+			aspect_ratio: '1:1',
+			resolution: '1k',
+			external_task_id: 'e-1',
+			watermark_info: { enabled: true },
+		});
+	});
+});
