@@ -20,7 +20,7 @@ function pad(cells: string[], widths: number[]): string {
 
 const only = process.argv.slice(2);
 const chosen = SCENARIOS.filter((scenario) => only.length === 0 || only.includes(scenario.name));
-const headers = ['scenario', 'items', 'images', 'wall s', 'ideal s', 'ratio', 'speed-up', 'idle RSS MB', 'peak RSS MB', 'attempts', 'failed', 'targets'];
+const headers = ['scenario', 'items', 'images', 'wall s', 'ideal s', 'ratio', 'speed-up', 'idle RSS MB', 'peak RSS MB', 'attempts', 'polls/task', 'failed', 'targets'];
 const rows: string[][] = [];
 let allMet = true;
 const results = chosen.map((scenario) => {
@@ -45,6 +45,7 @@ for (const { scenario, result } of results) {
 		result.idleRssMb.toFixed(0),
 		result.peakRssMb.toFixed(0),
 		String(result.attempts),
+		result.pollsPerTask === undefined ? '-' : result.pollsPerTask.toFixed(2),
 		String(result.failedItems),
 		missed.length ? `MISSED: ${missed.join('; ')}` : 'met',
 	]);

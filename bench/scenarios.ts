@@ -8,7 +8,15 @@ export interface Scenario {
 	serverCap?: number;
 	/** Serve one image of this many bytes and download it as binary, in filesystem binary-data mode. */
 	imageBytes?: number;
-	targets: { maxRatio?: number; maxExtraAttempts?: number; maxRssGrowthMb?: number; noFailures?: boolean };
+	/** Against the official asynchronous API: latency is the time a task takes, the cap counts running tasks. */
+	official?: boolean;
+	targets: {
+		maxRatio?: number;
+		maxExtraAttempts?: number;
+		maxRssGrowthMb?: number;
+		noFailures?: boolean;
+		maxPollsPerTask?: number;
+	};
 	/** Printed as the reference other scenarios are compared with. */
 	baseline?: boolean;
 }
@@ -31,6 +39,15 @@ export const SCENARIOS: Scenario[] = [
 		imageBytes: 4 * 1024 * 1024,
 		targets: { maxRssGrowthMb: 100, noFailures: true },
 	},
+	{
+		name: 'official-tasks',
+		items: 50,
+		latencyMs: 2000,
+		concurrency: 5,
+		serverCap: 5,
+		official: true,
+		targets: { maxRatio: 1.3, maxPollsPerTask: 3, noFailures: true },
+	},
 	{ name: 'one-at-a-time', items: 200, latencyMs: 200, concurrency: 1, targets: { noFailures: true }, baseline: true },
 ];
 
@@ -44,6 +61,8 @@ export interface ScenarioResult {
 	peakRssMb: number;
 	attempts: number;
 	failedItems: number;
+	/** Official API only: status checks per task, on average. */
+	pollsPerTask?: number;
 }
 
 /** The time a perfect client would need: full rounds of the usable parallelism, each one latency long. */
@@ -65,6 +84,9 @@ export function missedTargets(scenario: Scenario, result: ScenarioResult): strin
 	const growth = result.peakRssMb - result.idleRssMb;
 	if (targets.maxRssGrowthMb !== undefined && growth > targets.maxRssGrowthMb) {
 		missed.push(`RSS growth ${growth.toFixed(0)} MB > ${targets.maxRssGrowthMb} MB`);
+	}
+	if (targets.maxPollsPerTask !== undefined && (result.pollsPerTask ?? Infinity) > targets.maxPollsPerTask) {
+		missed.push(`${result.pollsPerTask?.toFixed(1)} polls per task > ${targets.maxPollsPerTask}`);
 	}
 	if (targets.noFailures && result.failedItems > 0) missed.push(`${result.failedItems} failed items`);
 	return missed;
