@@ -2,61 +2,55 @@
  * Runs one benchmark scenario in this process and prints its result as JSON on the last line.
  * Each scenario gets a fresh process so memory figures are its own.
  */
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { KlingAiApi } from '../credentials/KlingAiApi.credentials';
 import { KlingApi } from '../credentials/KlingApi.credentials';
 import { Kling } from '../nodes/Kling/Kling.node';
 import { cleanupEngine, runNode } from '../test/support/engine';
-import { startFakeKlingOfficialServer } from '../test/support/fakeKlingOfficialServer';
-import { startFakeKlingServer } from '../test/support/fakeKlingServer';
+import { BENCH_API_KEY } from './serverProcess';
+import type { ServerMessage, ServerStats } from './serverProcess';
 import { SCENARIOS, idealMs } from './scenarios';
 import type { Scenario, ScenarioResult } from './scenarios';
 
-const API_KEY = 'bench-key';
 const MB = 1024 * 1024;
 
-/** The fake API of the scenario, with what the result needs to read off it. */
+/** The fake API of the scenario, running in a child process. */
 interface BenchServer {
 	baseUrl: string;
-	attempts(): number;
-	pollsPerTask(): number | undefined;
-	clear(): void;
+	stats(): Promise<ServerStats>;
 	close(): Promise<void>;
 }
 
-async function startServer(scenario: Scenario, warmUp: boolean): Promise<BenchServer> {
-	const latencyMs = warmUp ? 0 : scenario.latencyMs;
-	if (scenario.official) {
-		const server = await startFakeKlingOfficialServer({ apiKey: API_KEY, taskDurationMs: latencyMs, maxConcurrentTasks: scenario.serverCap });
-		return {
-			baseUrl: server.baseUrl,
-			attempts: () => server.createAttempts,
-			pollsPerTask: () => [...server.statusPolls.values()].reduce((sum, polls) => sum + polls, 0) / Math.max(1, server.created.length),
-			clear: () => server.clear(),
-			close: async () => await server.close(),
-		};
-	}
-	const server = await startFakeKlingServer({
-		apiKey: API_KEY,
-		latencyMs,
-		maxConcurrent: scenario.serverCap,
-		retryAfterSeconds: 1,
-		imageBytes: scenario.imageBytes,
-	});
+async function startServer(scenario: Scenario): Promise<BenchServer> {
+	const child = fork(join(__dirname, 'serverProcess.js'), [JSON.stringify(scenario)], { stdio: 'inherit' });
+	const next = async () => await new Promise<ServerMessage>((resolve) => child.once('message', (m) => resolve(m as ServerMessage)));
+	const ready = await next();
+	if (!('baseUrl' in ready)) throw new Error('The fake API did not start');
 	return {
-		baseUrl: server.baseUrl,
-		attempts: () => server.attempts,
-		pollsPerTask: () => undefined,
-		clear: () => server.clear(),
-		close: async () => await server.close(),
+		baseUrl: ready.baseUrl,
+		stats: async () => {
+			const answer = next();
+			child.send('stats');
+			const message = await answer;
+			if (!('stats' in message)) throw new Error('The fake API sent no stats');
+			return message.stats;
+		},
+		close: async () => {
+			const exited = new Promise((resolve) => child.once('exit', resolve));
+			child.send('close');
+			await exited;
+		},
 	};
 }
 
 function run(scenario: Scenario, baseUrl: string, items: number) {
 	const credentials: Record<string, ICredentialDataDecryptedObject> = scenario.official
-		? { klingAiApi: { apiKey: API_KEY, region: 'custom', baseUrl } }
-		: { klingApi: { apiKey: API_KEY, baseUrl } };
+		? { klingAiApi: { apiKey: BENCH_API_KEY, region: 'custom', baseUrl } }
+		: { klingApi: { apiKey: BENCH_API_KEY, baseUrl } };
 	return runNode({
 		nodeType: new Kling(),
 		credentialTypes: [new KlingApi(), new KlingAiApi()],
@@ -78,11 +72,11 @@ function run(scenario: Scenario, baseUrl: string, items: number) {
 async function main(): Promise<void> {
 	const scenario = SCENARIOS.find((candidate) => candidate.name === process.argv[2]);
 	if (!scenario) throw new Error(`Unknown scenario "${process.argv[2]}"`);
-	// Warm up the engine and the node on a server of its own, so the measured server starts clean.
-	const warmUpServer = await startServer(scenario, true);
+	// Warm up the engine and the node on a quick server of its own, so the measured one starts clean.
+	const warmUpServer = await startServer({ ...scenario, latencyMs: 0 });
 	await run(scenario, warmUpServer.baseUrl, 1);
 	await warmUpServer.close();
-	const server = await startServer(scenario, false);
+	const server = await startServer(scenario);
 	global.gc?.();
 	const idleRss = process.memoryUsage().rss;
 	let peakRss = idleRss;
@@ -95,6 +89,7 @@ async function main(): Promise<void> {
 	peakRss = Math.max(peakRss, process.memoryUsage().rss);
 	if (error) throw error;
 
+	const stats = await server.stats();
 	const failed = items.filter((item) => item.json.error !== undefined);
 	const result: ScenarioResult = {
 		name: scenario.name,
@@ -104,9 +99,9 @@ async function main(): Promise<void> {
 		idealMs: idealMs(scenario),
 		idleRssMb: idleRss / MB,
 		peakRssMb: peakRss / MB,
-		attempts: server.attempts(),
+		attempts: stats.attempts,
 		failedItems: new Set(failed.map((item) => JSON.stringify(item.pairedItem))).size,
-		pollsPerTask: server.pollsPerTask(),
+		pollsPerTask: stats.pollsPerTask,
 	};
 	await server.close();
 	await cleanupEngine();

@@ -248,11 +248,16 @@ class FakeKling implements FakeKlingServer {
 
 	private createImage(prompt: string, index: number): GeneratedImage {
 		const id = `img${++this.counter}-${randomBytes(4).toString('hex')}`;
+		let bytes: Buffer | undefined;
+		// Drawn when first read: answers with URLs that nobody downloads then cost no drawing.
+		const draw = () => (bytes ??= this.imageBytes(prompt, index));
 		const image: GeneratedImage = {
 			id,
 			url: `${this.baseUrl}/images/${id}.${EXTENSIONS[this.format]}`,
 			mimeType: MIME_TYPES[this.format],
-			bytes: this.imageBytes(prompt, index),
+			get bytes() {
+				return draw();
+			},
 		};
 		this.images.set(id, image);
 		this.generated.push(image);

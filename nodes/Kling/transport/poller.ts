@@ -50,11 +50,13 @@ export class TaskPoller {
 		const deadline = started + this.policy.maxWaitMs;
 		let interval = this.policy.intervalMs;
 		let delay = Math.max(250, this.estimatedDurationMs() ?? interval);
+		// A signal of its own: sleeps leave a listener on it, which must not pile up on the run's.
+		const signal = this.signal && AbortSignal.any([this.signal]);
 		let snapshot = task;
 		while (!FINAL_STATUSES.includes(snapshot.status)) {
 			const remaining = deadline - this.clock.now();
 			if (remaining <= 0) throw new PollTimeoutError(snapshot, this.clock.now() - started);
-			await this.clock.sleep(Math.round(Math.min(delay, remaining)), this.signal);
+			await this.clock.sleep(Math.round(Math.min(delay, remaining)), signal);
 			snapshot = await fetchTask(task.taskId);
 			interval = Math.min(this.policy.maxIntervalMs, interval * this.policy.growth);
 			delay = interval;

@@ -1,0 +1,53 @@
+/**
+ * The benchmark's fake API, in a process of its own so that its CPU time and memory are not
+ * counted as the node's (a real API is not in n8n's process either). Talks to its parent over IPC:
+ * it sends `{baseUrl}` once listening, answers `stats` with its counters, and exits on `close`.
+ */
+import { startFakeKlingOfficialServer } from '../test/support/fakeKlingOfficialServer';
+import { startFakeKlingServer } from '../test/support/fakeKlingServer';
+import type { Scenario } from './scenarios';
+
+export interface ServerStats {
+	attempts: number;
+	pollsPerTask?: number;
+}
+
+export type ServerMessage = { baseUrl: string } | { stats: ServerStats };
+
+export const BENCH_API_KEY = 'bench-key';
+
+async function start(scenario: Scenario) {
+	if (scenario.official) {
+		const server = await startFakeKlingOfficialServer({
+			apiKey: BENCH_API_KEY,
+			taskDurationMs: scenario.latencyMs,
+			maxConcurrentTasks: scenario.serverCap,
+		});
+		const stats = (): ServerStats => ({
+			attempts: server.createAttempts,
+			pollsPerTask: [...server.statusPolls.values()].reduce((sum, polls) => sum + polls, 0) / Math.max(1, server.created.length),
+		});
+		return { baseUrl: server.baseUrl, stats, close: async () => await server.close() };
+	}
+	const server = await startFakeKlingServer({
+		apiKey: BENCH_API_KEY,
+		latencyMs: scenario.latencyMs,
+		maxConcurrent: scenario.serverCap,
+		retryAfterSeconds: 1,
+		imageBytes: scenario.imageBytes,
+	});
+	return { baseUrl: server.baseUrl, stats: (): ServerStats => ({ attempts: server.attempts }), close: async () => await server.close() };
+}
+
+async function main(): Promise<void> {
+	const scenario = JSON.parse(process.argv[2]) as Scenario;
+	const server = await start(scenario);
+	const send = (message: ServerMessage) => process.send?.(message);
+	process.on('message', (message: string) => {
+		if (message === 'stats') send({ stats: server.stats() });
+		if (message === 'close') void server.close().then(() => process.exit(0));
+	});
+	send({ baseUrl: server.baseUrl });
+}
+
+if (require.main === module) void main();
