@@ -8,20 +8,17 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
-import type { INodeExecutionData, IRun } from 'n8n-workflow';
+import type { IRun } from 'n8n-workflow';
 
 import { DEMO_FILE_NAME, DEMO_PROMPTS, DEMO_WORKFLOW_ID, demoWorkflow } from './lib/demoWorkflow';
 import type { KlingApiTarget } from './lib/klingApi';
+import { nodeOutput } from './lib/n8nInstance';
 import { repoRoot } from './lib/paths';
 import { SET_UP_STEPS, setUpLocalN8n } from './lib/setup';
 import { Steps, info, reportFailure, seconds } from './lib/steps';
 
-function outputOf(run: IRun, nodeName: string): INodeExecutionData[] {
-	return run.data.resultData.runData[nodeName]?.[0]?.data?.main?.[0] ?? [];
-}
-
 function printSummary(run: IRun, elapsedMs: number): void {
-	const files = outputOf(run, 'Write Files');
+	const files = nodeOutput(run, 'Write Files');
 	console.log(`\n${files.length} image(s) written to ./demo-output:`);
 	for (const { json } of files) {
 		const file = String(json.fileName);

@@ -8,7 +8,7 @@ import { mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-import type { IRun } from 'n8n-workflow';
+import type { INodeExecutionData, IRun } from 'n8n-workflow';
 
 import type { N8nRuntime } from './n8nRuntime';
 import { CommandError, cleanNpmEnv, run, runOk } from './proc';
@@ -73,6 +73,11 @@ export function parseRawOutput(stdout: string): IRun | undefined {
 	}
 }
 
+/** The items a node put on its first output in its first run. */
+export function nodeOutput(run: IRun, nodeName: string): INodeExecutionData[] {
+	return run.data.resultData.runData[nodeName]?.[0]?.data?.main?.[0] ?? [];
+}
+
 export class N8nInstance {
 	private constructor(
 		readonly runtime: N8nRuntime,
@@ -96,9 +101,10 @@ export class N8nInstance {
 			DB_SQLITE_POOL_SIZE: '2',
 			N8N_BLOCK_ENV_ACCESS_IN_NODE: 'true',
 			N8N_GIT_NODE_DISABLE_BARE_REPOS: 'true',
-			...options.env,
 		});
-		return new N8nInstance(runtime, options.userFolder, env);
+		// n8n treats NODE_ENV=test (set by jest) as its own unit tests: silent logs, no node loading.
+		delete env.NODE_ENV;
+		return new N8nInstance(runtime, options.userFolder, { ...env, ...options.env });
 	}
 
 	/** `<userFolder>/.n8n`, n8n's data folder. */
