@@ -51,17 +51,7 @@ export class KlingClient {
 
 	/** Sends one API request, retried and rate limited; a Kling `code` in the answer counts as an error. */
 	async send<T>(request: ApiRequest<T>, itemIndex: number): Promise<T> {
-		const context = this.errorContext(itemIndex);
-		const signal = this.requestSignal();
-		const run = await withRetries(
-			async (attempt) => await this.sendOnce(request, context, attempt, signal),
-			this.options.retry,
-			this.options.clock,
-			signal,
-		).catch((error: Error & { attempts?: number }) => {
-			throw noteAttempts(error);
-		});
-		return run.value;
+		return await this.retried(itemIndex, async (context, attempt, signal) => await this.sendOnce(request, context, attempt, signal));
 	}
 
 	/** Downloads `url` and hands the open stream to `consume`; a cut-off download is fetched again. */
@@ -70,10 +60,18 @@ export class KlingClient {
 		itemIndex: number,
 		consume: (body: ReadableLike, contentType: string | undefined) => Promise<T>,
 	): Promise<T> {
+		return await this.retried(itemIndex, async (context, _attempt, signal) => await this.downloadOnce(url, context, consume, signal));
+	}
+
+	/** Runs attempts under the retry policy, each call with a signal of its own (see `requestSignal`). */
+	private async retried<T>(
+		itemIndex: number,
+		attemptOnce: (context: ErrorContext, attempt: number, signal: AbortSignal | undefined) => Promise<Attempt<T>>,
+	): Promise<T> {
 		const context = this.errorContext(itemIndex);
 		const signal = this.requestSignal();
 		const run = await withRetries(
-			async () => await this.downloadOnce(url, context, consume, signal),
+			async (attempt) => await attemptOnce(context, attempt, signal),
 			this.options.retry,
 			this.options.clock,
 			signal,

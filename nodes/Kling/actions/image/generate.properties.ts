@@ -3,6 +3,18 @@ import type { INodeProperties } from 'n8n-workflow';
 import { IMAGE_REFERENCES, OFFICIAL_MODELS, RESOLUTIONS } from '../../helpers/officialRequest';
 import { ASPECT_RATIOS } from '../../helpers/validation';
 
+/** Where downloaded images go; Generate and Get Task both offer it. */
+export function outputFieldProperty(show: Record<string, string[]>): INodeProperties {
+	return {
+		displayName: 'Put Output in Field',
+		name: 'binaryPropertyOutput',
+		type: 'string',
+		default: 'data',
+		hint: 'The name of the output binary field to put each image in',
+		displayOptions: { show },
+	};
+}
+
 const gatewayOnly = { show: { authentication: ['klingApi'] } };
 const officialOnly = { show: { authentication: ['klingAiApi'] } };
 
@@ -185,14 +197,7 @@ export const generateProperties: INodeProperties[] = [
 			{ name: 'Image URL', value: 'url', description: 'Return the image URLs only; they expire after a while' },
 		],
 	},
-	{
-		displayName: 'Put Output in Field',
-		name: 'binaryPropertyOutput',
-		type: 'string',
-		default: 'data',
-		hint: 'The name of the output binary field to put each image in',
-		displayOptions: { show: { output: ['binary'] } },
-	},
+	outputFieldProperty({ output: ['binary'] }),
 	{
 		displayName: 'Options',
 		name: 'options',

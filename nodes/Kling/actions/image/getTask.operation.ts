@@ -5,6 +5,7 @@ import { imageItems } from '../../helpers/imageOutput';
 import { FieldError } from '../../helpers/validation';
 import { readTask } from '../../transport/tasks';
 import { runItems } from '../shared';
+import { outputFieldProperty } from './generate.properties';
 
 const properties: INodeProperties[] = [
 	{
@@ -26,14 +27,7 @@ const properties: INodeProperties[] = [
 			{ name: 'Binary Files', value: 'binary', description: 'One item per image, downloaded' },
 		],
 	},
-	{
-		displayName: 'Put Output in Field',
-		name: 'binaryPropertyOutput',
-		type: 'string',
-		default: 'data',
-		hint: 'The name of the output binary field to put each image in',
-		displayOptions: { show: { taskOutput: ['binary'] } },
-	},
+	outputFieldProperty({ taskOutput: ['binary'] }),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['image'], operation: ['getTask'] } }, properties);
