@@ -7,7 +7,7 @@ import { FieldError, validateRunSettings } from '../helpers/validation';
 import { PollTimeoutError } from '../transport/poller';
 import { openSession } from '../transport/session';
 import type { Session } from '../transport/session';
-import { readTask } from '../transport/tasks';
+import { readTask } from '../transport/endpoints';
 
 /** A bad parameter becomes an error naming the item; other errors pass as they are. */
 export function itemError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): Error {

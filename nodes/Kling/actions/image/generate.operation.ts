@@ -6,12 +6,11 @@ import type { ImageBatch, OutputChoice } from '../../helpers/imageOutput';
 import { buildOfficialBody, validateOfficialParams } from '../../helpers/officialRequest';
 import { readReferenceImage } from '../../helpers/referenceImage';
 import { buildGenerateBody } from '../../helpers/requestBody';
-import { parseGenerateAnswer } from '../../helpers/response';
 import type { TaskSnapshot } from '../../helpers/response';
 import { FieldError, validateGenerateParams } from '../../helpers/validation';
 import type { GenerateParams } from '../../helpers/validation';
 import type { Session } from '../../transport/session';
-import { createTask } from '../../transport/tasks';
+import { createTask, generateImages } from '../../transport/endpoints';
 import { runItems, waitForTask } from '../shared';
 import { generateProperties } from './generate.properties';
 
@@ -86,8 +85,7 @@ async function generateItem(
 		}
 		batch = taskBatch(await waitForTask(ctx, session, task, itemIndex), params);
 	} else {
-		const path = '/v1/images/generations';
-		const answer = await client.send({ method: 'POST', path, body: prepared.body, parse: parseGenerateAnswer }, itemIndex);
+		const answer = await generateImages(client, prepared.body, itemIndex);
 		if (answer.kind === 'images') {
 			batch = { images: answer.images, created: answer.created, model: params.model, prompt: params.prompt };
 		} else {

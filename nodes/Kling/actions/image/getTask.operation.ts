@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { imageItems } from '../../helpers/imageOutput';
 import { FieldError } from '../../helpers/validation';
-import { readTask } from '../../transport/tasks';
+import { readTask } from '../../transport/endpoints';
 import { runItems } from '../shared';
 import { outputFieldProperty } from './generate.properties';
 

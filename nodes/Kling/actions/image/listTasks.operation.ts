@@ -2,7 +2,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { FieldError } from '../../helpers/validation';
-import { listTasks } from '../../transport/tasks';
+import { listTasks } from '../../transport/endpoints';
 import { runItems } from '../shared';
 
 /** The API's own bounds on paging. */
