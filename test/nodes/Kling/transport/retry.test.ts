@@ -1,5 +1,6 @@
 import {
 	DEFAULT_RETRY_POLICY,
+	abortableSleep,
 	backoffDelay,
 	parseRetryAfter,
 	retryDelay,
@@ -84,5 +85,37 @@ describe('withRetries on virtual time', () => {
 		const run = script([retryable(), { ok: true, value: 'late' }]);
 		await expect(withRetries(run.attempt, policy, clock, controller.signal)).rejects.toThrow('aborted');
 		expect(run.calls()).toBe(1);
+	});
+});
+
+describe('abortableSleep', () => {
+	it('waits the given time', async () => {
+		const started = Date.now();
+		await abortableSleep(50);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+	});
+
+	it('rejects at once on abort, as a cancellation, and leaves no listener behind', async () => {
+		const controller = new AbortController();
+		const started = Date.now();
+		const waiting = abortableSleep(10_000, controller.signal);
+		setTimeout(() => controller.abort(), 20);
+		await expect(waiting).rejects.toMatchObject({ name: 'ExecutionCancelledError', message: 'Execution canceled' });
+		expect(Date.now() - started).toBeLessThan(1000);
+		await expect(abortableSleep(10, controller.signal)).rejects.toThrow('Execution canceled');
+	});
+
+	it('removes its listener when the wait ends normally', async () => {
+		const controller = new AbortController();
+		const added: string[] = [];
+		const removed: string[] = [];
+		const signal = controller.signal;
+		const add = signal.addEventListener.bind(signal);
+		const remove = signal.removeEventListener.bind(signal);
+		signal.addEventListener = ((type: string, listener: () => void, options?: AddEventListenerOptions) => (added.push(type), add(type, listener, options))) as typeof signal.addEventListener;
+		signal.removeEventListener = ((type: string, listener: () => void) => (removed.push(type), remove(type, listener))) as typeof signal.removeEventListener;
+		await abortableSleep(5, signal);
+		expect(added).toEqual(['abort']);
+		expect(removed).toEqual(['abort']);
 	});
 });
