@@ -9,8 +9,16 @@ import type { GeneratedImage } from './response';
 import { peekHead } from './streams';
 import type { ReadableLike } from './streams';
 
-export function imageFileName(created: number, index: number, type: ImageType): string {
-	return `kling-${created}-${index}.${type.extension}`;
+/** Where an image sits in a run: its answer's time, the input item, its place in the answer. */
+export interface ImagePlace {
+	created: number;
+	itemIndex: number;
+	index: number;
+}
+
+/** Unique within a run, so nodes that write files by name do not overwrite one image with another. */
+export function imageFileName(place: ImagePlace, type: ImageType): string {
+	return `kling-${place.created}-${place.itemIndex}-${place.index}.${type.extension}`;
 }
 
 function typeOrFail(bytes: Uint8Array, contentType?: string): ImageType {
@@ -29,13 +37,12 @@ export async function storeImageStream(
 	ctx: IExecuteFunctions,
 	stream: ReadableLike,
 	contentType: string | undefined,
-	created: number,
-	index: number,
+	place: ImagePlace,
 ): Promise<IBinaryData> {
 	const type = typeOrFail(await peekHead(stream), contentType);
 	const binary = await ctx.helpers.prepareBinaryData(
 		stream as unknown as Buffer,
-		imageFileName(created, index, type),
+		imageFileName(place, type),
 		type.mimeType,
 	);
 	return { ...binary, fileExtension: type.extension };
@@ -44,12 +51,11 @@ export async function storeImageStream(
 export async function storeImageBase64(
 	ctx: IExecuteFunctions,
 	base64: string,
-	created: number,
-	index: number,
+	place: ImagePlace,
 ): Promise<IBinaryData> {
 	const bytes = Buffer.from(base64, 'base64');
 	const type = typeOrFail(bytes);
-	const binary = await ctx.helpers.prepareBinaryData(bytes, imageFileName(created, index, type), type.mimeType);
+	const binary = await ctx.helpers.prepareBinaryData(bytes, imageFileName(place, type), type.mimeType);
 	return { ...binary, fileExtension: type.extension };
 }
 
@@ -81,12 +87,13 @@ export async function imageItems(
 		const json: IDataObject = { url: image.url ?? null, index: image.index, created, model, prompt };
 		if (taskId !== undefined) json.taskId = taskId;
 		const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
+		const place = { created, itemIndex, index: image.index };
 		if (image.base64 !== undefined) {
 			// No URL to hand on: the bytes are the only result, whatever the output mode.
-			item.binary = { [choice.binaryField || 'data']: await storeImageBase64(ctx, image.base64, created, image.index) };
+			item.binary = { [choice.binaryField || 'data']: await storeImageBase64(ctx, image.base64, place) };
 		} else if (choice.output === 'binary' && image.url) {
 			const binary = await client.download(image.url, itemIndex, async (stream, contentType) =>
-				await storeImageStream(ctx, stream, contentType, created, image.index),
+				await storeImageStream(ctx, stream, contentType, place),
 			);
 			item.binary = { [choice.binaryField]: binary };
 		}

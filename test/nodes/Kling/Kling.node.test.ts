@@ -112,7 +112,7 @@ describe('Kling node in the n8n engine: output', () => {
 			const binary = item.binary!.image;
 			expect(binary.mimeType).toBe('image/png');
 			expect(binary.fileExtension).toBe('png');
-			expect(binary.fileName).toBe(`kling-${item.json.created}-${position}.png`);
+			expect(binary.fileName).toBe(`kling-${item.json.created}-0-${position}.png`);
 			expect(await readBinaryOutput(binary)).toEqual(server.imageBytesFor(item.json.url as string));
 		}
 		expect(await readBinaryOutput(items[0].binary!.image)).not.toEqual(await readBinaryOutput(items[1].binary!.image));
@@ -127,7 +127,7 @@ describe('Kling node in the n8n engine: output', () => {
 				const binary = item.binary!.data;
 				expect(binary.id).toMatch(/^filesystem-v2:/);
 				expect(binary.mimeType).toBe('image/jpeg');
-				expect(binary.fileName).toMatch(/^kling-\d+-\d\.jpg$/);
+				expect(binary.fileName).toMatch(/^kling-\d+-0-\d\.jpg$/);
 				const path = await binaryFilePath(binary);
 				expect(path && existsSync(path)).toBe(true);
 				expect(readFileSync(path!)).toEqual(jpegServer.imageBytesFor(item.json.url as string));
