@@ -11,8 +11,13 @@ export async function generateImages(client: KlingClient, body: IDataObject, ite
 	return await client.send({ method: 'POST', path: TASKS_PATH, body, parse: parseGenerateAnswer }, itemIndex);
 }
 
-export async function createTask(client: KlingClient, body: IDataObject, itemIndex: number): Promise<TaskSnapshot> {
-	return await client.send({ method: 'POST', path: TASKS_PATH, body, parse: parseTaskAnswer }, itemIndex);
+export async function createTask(
+	client: KlingClient,
+	body: IDataObject,
+	itemIndex: number,
+	onThrottle?: () => void,
+): Promise<TaskSnapshot> {
+	return await client.send({ method: 'POST', path: TASKS_PATH, body, parse: parseTaskAnswer, onThrottle }, itemIndex);
 }
 
 /** By task id, or by the external task id given when it was created. */

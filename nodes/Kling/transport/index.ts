@@ -32,6 +32,8 @@ export interface ApiRequest<T> {
 	body?: IDataObject;
 	qs?: IDataObject;
 	parse: (json: unknown) => T;
+	/** Told when the API says the account is at its limit (429, 1302, 1303). */
+	onThrottle?: () => void;
 }
 
 export function normalizeBaseUrl(baseUrl: unknown): string {
@@ -123,7 +125,10 @@ export class KlingClient {
 			}
 		}
 		const verdict = errorAnswer(statusCode, body, context);
-		if (verdict.throttle) limiter.onThrottle(slot);
+		if (verdict.throttle) {
+			limiter.onThrottle(slot);
+			request.onThrottle?.();
+		}
 		return {
 			ok: false,
 			error: verdict.error,

@@ -1,3 +1,5 @@
+import { cancelledError } from './retry';
+
 /** A slot held for one request; `epoch` tells which concurrency level the request was sent under. */
 export interface LimiterSlot {
 	readonly epoch: number;
@@ -48,16 +50,18 @@ export class AdaptiveLimiter {
 
 	/** Waits for a slot. `urgent` callers (retries) go ahead of new work so started items finish first. */
 	async acquire(signal?: AbortSignal, urgent = false): Promise<LimiterSlot> {
-		if (signal?.aborted) throw abortError(signal);
+		if (signal?.aborted) throw cancelledError();
 		if (this.inFlight < this.limitNow && this.waiting.length === 0) return this.grant();
 		return await new Promise<LimiterSlot>((resolve, reject) => {
-			const waiter: Waiter = { resolve, reject, signal };
-			if (signal) {
+			// A signal of its own per waiter: many waiters must not pile listeners onto a shared one.
+			const scoped = signal && AbortSignal.any([signal]);
+			const waiter: Waiter = { resolve, reject, signal: scoped };
+			if (scoped) {
 				waiter.onAbort = () => {
 					this.waiting.splice(this.waiting.indexOf(waiter), 1);
-					reject(abortError(signal));
+					reject(cancelledError());
 				};
-				signal.addEventListener('abort', waiter.onAbort, { once: true });
+				scoped.addEventListener('abort', waiter.onAbort, { once: true });
 			}
 			if (urgent) this.waiting.unshift(waiter);
 			else this.waiting.push(waiter);
@@ -108,8 +112,4 @@ export class AdaptiveLimiter {
 			waiter.resolve(this.grant());
 		}
 	}
-}
-
-function abortError(signal: AbortSignal): Error {
-	return signal.reason instanceof Error ? signal.reason : new Error('The execution was cancelled');
 }

@@ -8,7 +8,7 @@ export interface Clock {
 }
 
 /** n8n marks a run as canceled, not failed, when its error is named like this. */
-function cancelledError(): Error {
+export function cancelledError(): Error {
 	return Object.assign(new Error('Execution canceled'), { name: 'ExecutionCancelledError' });
 }
 

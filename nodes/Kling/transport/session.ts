@@ -15,6 +15,11 @@ export interface Session {
 	authentication: Authentication;
 	client: KlingClient;
 	poller: TaskPoller;
+	/**
+	 * Bounds the official API's tasks running at once. A task holds its slot from creation to its
+	 * end, since that is what the account's limit counts (1303); requests alone are too short to.
+	 */
+	taskLimiter: AdaptiveLimiter;
 	/** Aborted when n8n cancels the run, or when a failing item ends it. */
 	controller: AbortController;
 }
@@ -51,5 +56,5 @@ export async function openSession(ctx: IExecuteFunctions, settings: RunSettings,
 		clock,
 		controller.signal,
 	);
-	return { authentication, client, poller, controller };
+	return { authentication, client, poller, controller, taskLimiter: new AdaptiveLimiter(settings.concurrency) };
 }

@@ -153,6 +153,25 @@ describe('official API: failures', () => {
 		}
 	});
 
+	it('more parallel items than the account allows: tasks hold their slots, so none fails', async () => {
+		const capped = await startFakeKlingOfficialServer({ maxConcurrentTasks: 2, taskDurationMs: 300 });
+		try {
+			const names = Array.from({ length: 8 }, (_, i) => `bird ${i}`);
+			const { items, error } = await runKlingOfficial({
+				server: capped,
+				items: prompts(...names),
+				continueOnFail: true,
+				parameters: { prompt: '={{ $json.prompt }}', output: 'url', options: { ...fast, concurrency: 6 } },
+			});
+			expect(error).toBeUndefined();
+			expect(items.map((item) => item.json.prompt)).toEqual(names);
+			expect(capped.peakSlots).toBe(2);
+			expect(capped.createAttempts).toBeLessThan(names.length * 2);
+		} finally {
+			await capped.close();
+		}
+	});
+
 	it.each([
 		[1102, 429, 'The Kling account is out of credit or its resource pack is used up (code 1102): resource pack exhausted'],
 		[1301, 400, 'Kling refused the content: the prompt or image failed its safety check (code 1301): resource pack exhausted'],

@@ -79,11 +79,17 @@ async function generateItem(
 	const { params } = prepared;
 	let batch: ImageBatch;
 	if (session.authentication === 'klingAiApi') {
-		const task = await createTask(client, prepared.body, itemIndex);
-		if (!prepared.waitForCompletion) {
-			return [{ json: { task_id: task.taskId, task_status: task.status }, pairedItem: { item: itemIndex } }];
+		const slot = await session.taskLimiter.acquire(session.controller.signal);
+		try {
+			const task = await createTask(client, prepared.body, itemIndex, () => session.taskLimiter.onThrottle(slot));
+			if (!prepared.waitForCompletion) {
+				return [{ json: { task_id: task.taskId, task_status: task.status }, pairedItem: { item: itemIndex } }];
+			}
+			batch = taskBatch(await waitForTask(ctx, session, task, itemIndex), params);
+			session.taskLimiter.onSuccess();
+		} finally {
+			slot.release();
 		}
-		batch = taskBatch(await waitForTask(ctx, session, task, itemIndex), params);
 	} else {
 		const answer = await generateImages(client, prepared.body, itemIndex);
 		if (answer.kind === 'images') {

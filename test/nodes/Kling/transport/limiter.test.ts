@@ -79,10 +79,10 @@ describe('AdaptiveLimiter', () => {
 		const cancelled = limiter.acquire(controller.signal);
 		const next = limiter.acquire();
 		controller.abort(new Error('stopped'));
-		await expect(cancelled).rejects.toThrow('stopped');
+		await expect(cancelled).rejects.toThrow('Execution canceled');
 		held.release();
 		(await next).release();
 		expect(limiter.active).toBe(0);
-		await expect(limiter.acquire(controller.signal)).rejects.toThrow('stopped');
+		await expect(limiter.acquire(controller.signal)).rejects.toThrow('Execution canceled');
 	});
 });
