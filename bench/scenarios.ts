@@ -48,6 +48,15 @@ export const SCENARIOS: Scenario[] = [
 		official: true,
 		targets: { maxRatio: 1.3, maxPollsPerTask: 3, noFailures: true },
 	},
+	{
+		name: 'official-overcommitted',
+		items: 50,
+		latencyMs: 2000,
+		concurrency: 10,
+		serverCap: 5,
+		official: true,
+		targets: { maxRatio: 1.3, maxPollsPerTask: 3, noFailures: true },
+	},
 	{ name: 'one-at-a-time', items: 200, latencyMs: 200, concurrency: 1, targets: { noFailures: true }, baseline: true },
 ];
 
