@@ -1,6 +1,7 @@
 /**
  * One isolated n8n per test file, with the packed node installed from its tarball
- * and a fake Kling API on 127.0.0.1 behind a stored credential.
+ * and a fake Kling API on 127.0.0.1 behind a stored credential; on request also a
+ * fake of Kling's official API behind a second, official credential.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,10 +10,12 @@ import { join } from 'node:path';
 import { N8nInstance } from '../../scripts/lib/n8nInstance';
 import type { CredentialFile } from '../../scripts/lib/n8nInstance';
 import type { N8nRuntime } from '../../scripts/lib/n8nRuntime';
-import { KLING_CREDENTIAL_TYPE } from '../../scripts/lib/workflows';
+import { KLING_CREDENTIAL_TYPE, KLING_OFFICIAL_CREDENTIAL_TYPE } from '../../scripts/lib/workflows';
 import type { CredentialRef } from '../../scripts/lib/workflows';
 import { startFakeKlingServer } from '../../test/support/fakeKlingServer';
 import type { FakeKlingOptions, FakeKlingServer } from '../../test/support/fakeKlingServer';
+import { startFakeKlingOfficialServer } from '../../test/support/fakeKlingOfficialServer';
+import type { FakeKlingOfficialOptions, FakeKlingOfficialServer } from '../../test/support/fakeKlingOfficialServer';
 
 /** What the global set-up hands to the test files. */
 export interface E2eSetup {
@@ -26,6 +29,8 @@ export interface Testbed {
 	fake: FakeKlingServer;
 	/** A credential with the fake server's key and URL. */
 	credential: CredentialRef;
+	/** The fake official API, when `official` options were given. */
+	official?: FakeKlingOfficialServer;
 	/** A folder the file nodes may read and write. */
 	files: string;
 	close(): Promise<void>;
@@ -33,11 +38,33 @@ export interface Testbed {
 
 export interface TestbedOptions {
 	fake?: FakeKlingOptions;
+	/**
+	 * Starts a fake official API too, and stores an official credential for it
+	 * (`E2E_OFFICIAL_CREDENTIAL`: its access and secret key, region Custom with its URL).
+	 */
+	official?: FakeKlingOfficialOptions;
 	/** More credentials to store, e.g. one with a wrong key for the fake server. */
-	credentials?: (fake: FakeKlingServer) => CredentialFile[];
+	credentials?: (fake: FakeKlingServer, official?: FakeKlingOfficialServer) => CredentialFile[];
 }
 
 export const E2E_CREDENTIAL: CredentialRef = { id: 'klingE2eCred0001', name: 'Kling API (e2e)' };
+export const E2E_OFFICIAL_CREDENTIAL: CredentialRef = { id: 'klingE2eOffic001', name: 'Kling AI (Official) API (e2e)' };
+
+/** The stored form of an official credential pointing at a fake official API (region Custom). */
+export function officialCredentialFile(
+	ref: CredentialRef,
+	official: FakeKlingOfficialServer,
+	keys: { accessKey?: string; secretKey?: string } = {},
+): CredentialFile {
+	const data = {
+		accessKey: keys.accessKey ?? official.accessKey,
+		secretKey: keys.secretKey ?? official.secretKey,
+		region: 'custom',
+		baseUrl: official.baseUrl,
+		apiKey: '',
+	};
+	return { ...ref, type: KLING_OFFICIAL_CREDENTIAL_TYPE, data };
+}
 
 export function e2eSetup(): E2eSetup {
 	const text = process.env.KLING_E2E_SETUP;
@@ -51,19 +78,23 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
 	const files = join(root, 'files');
 	mkdirSync(files);
 	const fake = await startFakeKlingServer({ apiKey: 'e2e-key', ...options.fake });
+	let official: FakeKlingOfficialServer | undefined;
 	const close = async (): Promise<void> => {
 		await fake.close();
+		await official?.close();
 		rmSync(root, { recursive: true, force: true });
 	};
 	try {
+		if (options.official) official = await startFakeKlingOfficialServer(options.official);
 		const n8n = await N8nInstance.create(runtime, { userFolder: join(root, 'user'), fileAccess: [files] });
 		await n8n.installNodePackage(tarball);
 		const data = { apiKey: fake.apiKey, baseUrl: fake.baseUrl };
 		await n8n.importCredentials([
 			{ ...E2E_CREDENTIAL, type: KLING_CREDENTIAL_TYPE, data },
-			...(options.credentials?.(fake) ?? []),
+			...(official ? [officialCredentialFile(E2E_OFFICIAL_CREDENTIAL, official)] : []),
+			...(options.credentials?.(fake, official) ?? []),
 		]);
-		return { n8n, fake, credential: E2E_CREDENTIAL, files, close };
+		return { n8n, fake, credential: E2E_CREDENTIAL, official, files, close };
 	} catch (error) {
 		await close();
 		throw error;

@@ -3,6 +3,8 @@ import type { IConnections, INode, INodeParameters, IWorkflowBase } from 'n8n-wo
 
 export const KLING_NODE_TYPE = 'n8n-nodes-kling.kling';
 export const KLING_CREDENTIAL_TYPE = 'klingApi';
+/** The credential of Kling's official API (access key and secret key). */
+export const KLING_OFFICIAL_CREDENTIAL_TYPE = 'klingAiApi';
 
 /** What `n8n import:workflow` needs of a workflow. */
 export type WorkflowJson = Pick<IWorkflowBase, 'id' | 'name' | 'active' | 'nodes' | 'connections' | 'settings'>;
@@ -56,6 +58,17 @@ export function kling(parameters: INodeParameters, credential: CredentialRef, ex
 		type: KLING_NODE_TYPE,
 		parameters: { authentication: 'klingApi', resource: 'image', operation: 'generate', ...parameters },
 		credentials: { [KLING_CREDENTIAL_TYPE]: credential },
+		...extra,
+	};
+}
+
+/** The Kling node on Kling's official API, with a `klingAiApi` credential; `parameters` may pick another operation. */
+export function klingOfficial(parameters: INodeParameters, credential: CredentialRef, extra: Partial<INode> = {}): NodeSpec {
+	return {
+		name: 'Kling',
+		type: KLING_NODE_TYPE,
+		parameters: { authentication: 'klingAiApi', resource: 'image', operation: 'generate', ...parameters },
+		credentials: { [KLING_OFFICIAL_CREDENTIAL_TYPE]: credential },
 		...extra,
 	};
 }
