@@ -9,6 +9,7 @@ import { join } from 'node:path';
 
 import { DEMO_PROMPTS, demoWorkflow } from './lib/demoWorkflow';
 import type { KlingApiTarget } from './lib/klingApi';
+import { waitUntilReady } from './lib/n8nInstance';
 import { repoRoot } from './lib/paths';
 import { SET_UP_STEPS, setUpLocalN8n } from './lib/setup';
 import { Steps, info, reportFailure } from './lib/steps';
@@ -21,21 +22,6 @@ const OWNER = {
 	lastName: 'Developer',
 	password: 'KlingDev-2025',
 };
-
-async function waitUntilReady(url: string, editor: ChildProcess, timeoutMs = 120_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (Date.now() < deadline) {
-		if (editor.exitCode !== null) throw new Error(`n8n exited with code ${editor.exitCode}; its output is above`);
-		// /healthz answers before the REST routes exist; the settings route comes with them.
-		const ready = await fetch(`${url}/rest/settings`).then(
-			(response) => response.ok,
-			() => false,
-		);
-		if (ready) return;
-		await new Promise((resolve) => setTimeout(resolve, 500));
-	}
-	throw new Error(`n8n's REST API did not answer on ${url} within ${timeoutMs / 1000} s`);
-}
 
 /** Creates the owner account on first start, so that the editor opens on a login page, not a sign-up form. */
 async function setUpOwner(url: string): Promise<void> {

@@ -15,7 +15,6 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 
@@ -23,6 +22,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import type { KlingApiTarget } from './lib/klingApi';
+import { freePort, waitUntilReady } from './lib/n8nInstance';
 import { repoRoot } from './lib/paths';
 import { SET_UP_STEPS, setUpLocalN8n } from './lib/setup';
 import { Steps, info, reportFailure, seconds } from './lib/steps';
@@ -122,34 +122,6 @@ function checkWorkflow(credential: CredentialRef): WorkflowJson {
 			credential,
 		),
 	]);
-}
-
-async function freePort(): Promise<number> {
-	return await new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const address = server.address();
-			server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-		});
-	});
-}
-
-async function waitUntilReady(url: string, editor: ChildProcess, timeoutMs = 120_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (Date.now() < deadline) {
-		if (editor.exitCode !== null || editor.signalCode !== null) {
-			throw new Error(`n8n exited (${editor.exitCode ?? editor.signalCode}) before its REST API answered`);
-		}
-		// /healthz answers before the REST routes exist; the settings route comes with them.
-		const ready = await fetch(`${url}/rest/settings`).then(
-			(response) => response.ok,
-			() => false,
-		);
-		if (ready) return;
-		await new Promise((resolve) => setTimeout(resolve, 500));
-	}
-	throw new Error(`n8n's REST API did not answer on ${url} within ${timeoutMs / 1000} s`);
 }
 
 /** Stops n8n: SIGTERM, then SIGKILL if it is still running after `graceMs`. */

@@ -2,8 +2,8 @@
  * One isolated n8n: its own user folder (database, settings, binary data,
  * community nodes), driven through n8n's command line.
  */
-import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -45,7 +45,7 @@ export interface Execution {
 const ENCRYPTION_KEY = 'n8n-nodes-kling-local-only';
 
 /** A free TCP port on 127.0.0.1 (for n8n's task-runner broker, so that instances can run side by side). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
 	return await new Promise((resolve, reject) => {
 		const server = createServer();
 		server.once('error', reject);
@@ -54,6 +54,24 @@ async function freePort(): Promise<number> {
 			server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
 		});
 	});
+}
+
+/** Waits until a started n8n serves its REST API; fails at once if the process ends first. */
+export async function waitUntilReady(url: string, editor: ChildProcess, timeoutMs = 120_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		if (editor.exitCode !== null || editor.signalCode !== null) {
+			throw new Error(`n8n exited (${editor.exitCode ?? editor.signalCode}) before its REST API answered`);
+		}
+		// /healthz answers before the REST routes exist; the settings route comes with them.
+		const ready = await fetch(`${url}/rest/settings`).then(
+			(response) => response.ok,
+			() => false,
+		);
+		if (ready) return;
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+	throw new Error(`n8n's REST API did not answer on ${url} within ${timeoutMs / 1000} s`);
 }
 
 /**
