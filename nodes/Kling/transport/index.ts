@@ -106,7 +106,10 @@ export class KlingClient {
 				abortSignal: signal,
 			})) as IN8nHttpFullResponse;
 		} catch (error) {
-			return this.connectionFailure(error, context, 'The Kling API', request.method === 'POST');
+			return this.connectionFailure(error, context, 'The Kling API', {
+				timeoutMs: this.options.timeoutMs,
+				idempotent: request.method === 'GET',
+			});
 		} finally {
 			slot.release();
 		}
@@ -155,7 +158,10 @@ export class KlingClient {
 				abortSignal: signal,
 			})) as IN8nHttpFullResponse;
 		} catch (error) {
-			return this.connectionFailure(error, context, 'Downloading the image', false, true);
+			return this.connectionFailure(error, context, 'Downloading the image', {
+				timeoutMs: this.options.downloadTimeoutMs,
+				idempotent: true,
+			});
 		}
 		const stream = response.body as ReadableLike;
 		if (response.statusCode >= 300) {
@@ -181,20 +187,22 @@ export class KlingClient {
 		}
 	}
 
+	/**
+	 * A request that got no answer. Reads (status checks, downloads) are sent again after a timeout;
+	 * a generation is not, since it may still finish and be billed.
+	 */
 	private connectionFailure<T>(
 		error: unknown,
 		context: ErrorContext,
 		what: string,
-		isGeneration: boolean,
-		retryTimeouts = false,
+		timing: { timeoutMs: number; idempotent: boolean },
 	): Attempt<T> {
 		this.throwIfCancelled();
 		const failure = classifyFailure(error);
 		if (failure.kind === 'timeout') {
-			const seconds = Math.round((isGeneration ? this.options.timeoutMs : this.options.downloadTimeoutMs) / 1000);
-			const advice = isGeneration ? ': raise Options > Timeout if generations take longer' : '';
-			// A generation that timed out may still finish and be billed, so it is not sent again.
-			return { ok: false, error: requestError(`${what} did not answer within ${seconds} s${advice}`, context), retryable: retryTimeouts };
+			const seconds = Math.round(timing.timeoutMs / 1000);
+			const advice = timing.idempotent ? '' : ': raise Options > Timeout if generations take longer';
+			return { ok: false, error: requestError(`${what} did not answer within ${seconds} s${advice}`, context), retryable: timing.idempotent };
 		}
 		return {
 			ok: false,
