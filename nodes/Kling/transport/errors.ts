@@ -92,11 +92,6 @@ export function errorAnswer(status: number, body: unknown, context: ErrorContext
 	return { error, retryable: RETRYABLE_STATUSES.has(status), throttle: status === 429 };
 }
 
-/** An HTTP error answer (gateway style). */
-export function httpStatusError(status: number, body: unknown, context: ErrorContext): NodeApiError {
-	return errorAnswer(status, body, context).error;
-}
-
 /** Any other failure: a lost connection, a timeout, an unusable answer. */
 export function requestError(message: string, context: ErrorContext): NodeApiError {
 	return apiError(context.node, redactAll(message, context.secrets), { itemIndex: context.itemIndex });

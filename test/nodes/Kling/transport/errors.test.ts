@@ -1,9 +1,11 @@
 import type { INode } from 'n8n-workflow';
 
-import { classifyFailure, errorCode, httpStatusError, redactSecret, requestError } from '../../../../nodes/Kling/transport/errors';
+import { classifyFailure, errorAnswer, errorCode, redactSecret, requestError } from '../../../../nodes/Kling/transport/errors';
 
 const node: INode = { id: '1', name: 'Kling', type: 'n8n-nodes-kling.kling', typeVersion: 1, position: [0, 0], parameters: {} };
 const secret = 'sk-live-0123456789abcdef';
+const httpStatusError = (status: number, body: unknown, context: Parameters<typeof errorAnswer>[2]) =>
+	errorAnswer(status, body, context).error;
 
 describe('redactSecret', () => {
 	it('masks the key and long pieces of it', () => {
