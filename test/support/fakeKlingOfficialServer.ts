@@ -33,8 +33,12 @@ export interface FakeKlingOfficialOptions {
 	clockSkewSec?: number;
 }
 
-/** Replaces the answer to the next API request (create, get or list), before the auth check. */
-export type OfficialFault = TransportFault;
+/**
+ * Replaces the answer to the next API request (create, get or list), before the auth check; or,
+ * with `afterProcessing`, handles the request as usual (a create makes its task) and then answers
+ * with the fault instead, as when an answer is lost on its way back.
+ */
+export type OfficialFault = TransportFault | { afterProcessing: TransportFault } | { pass: true }; // `pass`: answer as usual
 
 export interface CreatedTask {
 	taskId: string;
@@ -219,10 +223,13 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		try {
 			const handler = this.dispatch(req.method, url.pathname);
 			if (!handler) throw new KlingError(404, 1203, `unknown route: ${req.method} ${url.pathname}`);
-			const fault = this.faults.shift();
-			if (fault) return applyTransportFault(this.klingShaped(fault), req, res, () => ({}));
+			const queued = this.faults.shift();
+			const fault = queued && 'pass' in queued ? undefined : queued;
+			if (fault && !('afterProcessing' in fault)) return applyTransportFault(this.klingShaped(fault), req, res, () => ({}));
 			this.authenticate(req.headers.authorization);
-			this.reply(res, 200, { code: 0, message: 'SUCCEED', data: await handler(req, url) });
+			const data = await handler(req, url);
+			if (fault) return applyTransportFault(this.klingShaped(fault.afterProcessing), req, res, () => ({}));
+			this.reply(res, 200, { code: 0, message: 'SUCCEED', data });
 		} catch (error) {
 			// A bug in the fake must surface as an answer, not as an unhandled rejection.
 			const known = error instanceof KlingError ? error : new KlingError(500, 5000, String(error));
@@ -359,7 +366,7 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 	}
 
 	/** Status faults get a Kling-shaped body, or a request_id added to theirs, so tests need not invent one. */
-	private klingShaped(fault: OfficialFault): OfficialFault {
+	private klingShaped(fault: TransportFault): TransportFault {
 		if (!('status' in fault) || typeof fault.body === 'string') return fault;
 		const body = fault.body ?? { code: fault.status >= 500 ? 5000 : 1200, message: `injected fault ${fault.status}` };
 		return { ...fault, body: { request_id: randomUUID(), ...body } };

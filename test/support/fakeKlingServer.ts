@@ -32,7 +32,8 @@ export interface FakeKlingOptions {
 export type Fault =
 	| TransportFault // a status answer, `{ reset: true }` or `{ hang: true }`
 	| { malformed: true } // 200, `Content-Type: application/json`, body that is not JSON
-	| { empty: true }; // 200 `{"created":..,"data":[]}`
+	| { empty: true } // 200 `{"created":..,"data":[]}`
+	| { resetBeforeBody: true }; // destroy the socket as soon as the headers arrive, before reading the body
 
 export type AttemptOutcome = 'ok' | 'unauthorized' | 'invalid' | 'throttled' | 'fault';
 
@@ -176,6 +177,11 @@ class FakeKling implements FakeKlingServer {
 
 	private async generate(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		this.attempts++;
+		if (this.faults[0] && 'resetBeforeBody' in this.faults[0]) {
+			this.faults.shift();
+			this.attemptLog.push({ body: undefined, headers: req.headers, at: Date.now(), outcome: 'fault' });
+			return void req.socket.destroy();
+		}
 		const text = await readBody(req);
 		const json = parseJson(text); // undefined: recorded as raw text, answered with a 400
 		const record: RecordedRequest = { body: json ?? text, headers: req.headers, at: Date.now() };
@@ -275,6 +281,7 @@ class FakeKling implements FakeKlingServer {
 	private applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse): void {
 		if ('malformed' in fault) return sendJson(res, 200, '<html><body>502 Bad Gateway</body></html>');
 		if ('empty' in fault) return sendJson(res, 200, { created: Math.floor(Date.now() / 1000), data: [] });
+		if ('resetBeforeBody' in fault) return void req.socket.destroy(); // queued behind another fault: as late as it gets
 		applyTransportFault(fault, req, res, (status) => errorBody(`Injected fault ${status}`, 'server_error', null));
 	}
 

@@ -2,12 +2,9 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { mapConcurrent } from '../helpers/concurrency';
-import type { TaskSnapshot } from '../helpers/response';
 import { FieldError, validateRunSettings } from '../helpers/validation';
-import { PollTimeoutError } from '../transport/poller';
 import { openSession } from '../transport/session';
 import type { Session } from '../transport/session';
-import { readTask } from '../transport/endpoints';
 
 /** A bad parameter becomes an error naming the item; other errors pass as they are. */
 export function itemError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): Error {
@@ -58,23 +55,4 @@ export async function runItems<P>(ctx: IExecuteFunctions, steps: ItemSteps<P>): 
 		throw outcome;
 	});
 	return results.flat();
-}
-
-/** Polls a task until it ends; a failed task or one that outlasts Max Wait fails its item. */
-export async function waitForTask(
-	ctx: IExecuteFunctions,
-	session: Session,
-	task: TaskSnapshot,
-	itemIndex: number,
-): Promise<TaskSnapshot> {
-	const done = await session.poller
-		.waitFor(task, async (taskId) => await readTask(session.client, taskId, itemIndex))
-		.catch((error: Error) => {
-			throw error instanceof PollTimeoutError ? new NodeOperationError(ctx.getNode(), error.message, { itemIndex }) : error;
-		});
-	if (done.status === 'failed') {
-		const reason = done.statusMessage ?? 'no reason given';
-		throw new NodeOperationError(ctx.getNode(), `Kling task ${done.taskId} failed: ${reason}`, { itemIndex });
-	}
-	return done;
 }

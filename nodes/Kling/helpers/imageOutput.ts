@@ -1,7 +1,5 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import type { KlingClient } from '../transport';
-
 import { detectImageType, imageTypeFromHeader } from './imageType';
 import type { ImageType } from './imageType';
 import { AnswerError } from './response';
@@ -59,6 +57,11 @@ export async function storeImageBase64(
 	return { ...binary, fileExtension: type.extension };
 }
 
+/** Fetches an image and hands its open stream to `consume` (the session's download, retried and bounded). */
+export interface ImageDownloader {
+	download<T>(url: string, itemIndex: number, consume: (body: ReadableLike, contentType: string | undefined) => Promise<T>): Promise<T>;
+}
+
 /** The images of one generation, with what each output item says about them. */
 export interface ImageBatch {
 	images: GeneratedImage[];
@@ -76,7 +79,7 @@ export interface OutputChoice {
 /** One output item per image, paired with the input item; downloads go one after another. */
 export async function imageItems(
 	ctx: IExecuteFunctions,
-	client: KlingClient,
+	downloader: ImageDownloader,
 	batch: ImageBatch,
 	choice: OutputChoice,
 	itemIndex: number,
@@ -92,7 +95,7 @@ export async function imageItems(
 			// No URL to hand on: the bytes are the only result, whatever the output mode.
 			item.binary = { [choice.binaryField || 'data']: await storeImageBase64(ctx, image.base64, place) };
 		} else if (choice.output === 'binary' && image.url) {
-			const binary = await client.download(image.url, itemIndex, async (stream, contentType) =>
+			const binary = await downloader.download(image.url, itemIndex, async (stream, contentType) =>
 				await storeImageStream(ctx, stream, contentType, place),
 			);
 			item.binary = { [choice.binaryField]: binary };

@@ -168,6 +168,8 @@ export interface RunSettings {
 	downloadTimeoutMs: number;
 	pollIntervalMs: number;
 	maxWaitMs: number;
+	/** Gateway: resends of a generation after a failure the API may have processed. */
+	resendAfterUnclear: number;
 }
 
 export function validateRunSettings(options: Record<string, unknown>): RunSettings {
@@ -178,5 +180,6 @@ export function validateRunSettings(options: Record<string, unknown>): RunSettin
 		downloadTimeoutMs: numberIn('Download Timeout (Seconds)', options.downloadTimeout ?? 120, 0.001, 86_400, false) * 1000,
 		pollIntervalMs: numberIn('Poll Interval (Seconds)', options.pollInterval ?? 3, 0.1, 600, false) * 1000,
 		maxWaitMs: numberIn('Max Wait (Minutes)', options.maxWait ?? 15, 0.01, 1440, false) * 60_000,
+		resendAfterUnclear: numberIn('Resend After Unclear Failures', options.resendAfterUnclear ?? 1, 0, 3, true),
 	};
 }

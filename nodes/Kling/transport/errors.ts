@@ -1,8 +1,9 @@
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 
 import { apiErrorMessage } from '../helpers/response';
-import { RETRYABLE_STATUSES } from './retry';
+import type { TaskSnapshot } from '../helpers/response';
+import type { DeadlineWait, FailureKind } from './retry';
 
 /** Masks the API key, and any long piece of it an error body may echo back ("sk-ab…yz"). */
 export function redactSecret(text: string, secret: string | undefined): string {
@@ -44,17 +45,25 @@ function apiError(node: INode, message: string, options: { description?: string;
 	return error;
 }
 
-/** What to do about an error answer: its message, and whether sending again can help. */
+/** What to do about an error answer: its message, and what kind of failure it is (see FailureKind). */
 export interface ErrorVerdict {
 	error: NodeApiError;
-	retryable: boolean;
-	/** The account is at its limit: fewer requests should be in flight. */
-	throttle: boolean;
+	kind: FailureKind;
+	/** Kling's code, when the body had one (1303 tells the task slots, not the request rate, are full). */
+	code?: number;
+}
+
+/** HTTP statuses by what they say about a request: not taken, not processed, or maybe processed. */
+function kindOfStatus(status: number): FailureKind {
+	if (status === 429) return 'throttled';
+	if (status === 503) return 'unsent';
+	if (status >= 500) return 'unclear';
+	return 'final';
 }
 
 /** Kling's own error codes (official API, and gateways that relay them), by range. */
-function explainKlingCode(code: number): { text: string; retryable: boolean; throttle: boolean } | undefined {
-	const fatal = (text: string) => ({ text, retryable: false, throttle: false });
+function explainKlingCode(code: number): { text: string; kind: FailureKind } | undefined {
+	const fatal = (text: string) => ({ text, kind: 'final' as const });
 	if (code >= 1000 && code <= 1004) {
 		const reason = code === 1004 ? 'the token has expired' : code === 1003 ? 'the token is not valid yet (check the clock)' : 'check the keys';
 		return fatal(`Kling refused the credentials (code ${code}: ${reason})`);
@@ -63,10 +72,11 @@ function explainKlingCode(code: number): { text: string; retryable: boolean; thr
 	if (code === 1103) return fatal('The Kling account has no permission for this model or endpoint (code 1103)');
 	if (code >= 1200 && code <= 1203) return fatal(`Kling rejected the request (code ${code})`);
 	if (code === 1300 || code === 1301) return fatal(`Kling refused the content: the prompt or image failed its safety check (code ${code})`);
-	if (code === 1302) return { text: 'Kling is rate limiting requests (code 1302)', retryable: true, throttle: true };
-	if (code === 1303) return { text: 'The Kling account runs too many tasks at once (code 1303)', retryable: true, throttle: true };
+	if (code === 1302) return { text: 'Kling is rate limiting requests (code 1302)', kind: 'throttled' };
+	if (code === 1303) return { text: 'The Kling account runs too many tasks at once (code 1303)', kind: 'throttled' };
 	if (code === 1304) return fatal('Kling refused this IP address: check the IP whitelist of the account (code 1304)');
-	if (code >= 5000 && code <= 5002) return { text: `Kling had a server error (code ${code})`, retryable: true, throttle: false };
+	// 5001 is "unavailable", like HTTP 503: the request was not taken. 5000 and 5002 may have been.
+	if (code >= 5000 && code <= 5002) return { text: `Kling had a server error (code ${code})`, kind: code === 5001 ? 'unsent' : 'unclear' };
 	return undefined;
 }
 
@@ -88,8 +98,41 @@ export function errorAnswer(status: number, body: unknown, context: ErrorContext
 		httpCode: String(status),
 		itemIndex: context.itemIndex,
 	});
-	if (byCode) return { error, retryable: byCode.retryable, throttle: byCode.throttle };
-	return { error, retryable: RETRYABLE_STATUSES.has(status), throttle: status === 429 };
+	return { error, kind: byCode?.kind ?? kindOfStatus(status), code };
+}
+
+const seconds = (ms: number) => `${Math.max(0, Math.round(ms / 1000))} s`;
+
+/** An item that stopped waiting at its deadline, or because the server asked for a longer wait. */
+export function deadlineError(lastError: Error, wait: DeadlineWait, context: ErrorContext & { deadlineName: string }): NodeApiError {
+	const asked = wait.askedWait
+		? `the server asked to wait ${wait.askedWait} (Retry-After), longer than the ${seconds(wait.leftMs)} left before ${context.deadlineName} ends this item`
+		: '';
+	if (!wait.throttled) return requestError(`${lastError.message}; ${asked}`, context);
+	return limitWaitError(`${asked ? `${asked}; ` : ''}the last answer was: ${lastError.message}`, wait.waitedMs, context);
+}
+
+/** The account's limit (requests or task slots) kept an item waiting until its deadline. */
+export function limitWaitError(what: string, waitedMs: number, context: ErrorContext & { deadlineName: string }): NodeApiError {
+	const message = `Waited ${seconds(waitedMs)} for the Kling account's limit and reached ${context.deadlineName} (${what}). Lower Parallel Requests, or raise ${context.deadlineName}`;
+	return requestError(message, context);
+}
+
+export function taskFailedError(task: TaskSnapshot, context: ErrorContext): NodeApiError {
+	return requestError(`Kling task ${task.taskId} failed: ${task.statusMessage ?? 'no reason given'}`, context);
+}
+
+/**
+ * Runs the part of an item that comes after its task was created: any error then names the task,
+ * so Get Task can recover what was made (and paid for).
+ */
+export async function namingTask<T>(taskId: string, work: () => Promise<T>): Promise<T> {
+	return await work().catch((error: Error) => {
+		if (!error.message.includes(taskId) && error.name !== 'ExecutionCancelledError') {
+			error.message = `${error.message} (Kling task ${taskId}; read it with Get Task)`;
+		}
+		throw error;
+	});
 }
 
 /** Any other failure: a lost connection, a timeout, an unusable answer. */
@@ -100,11 +143,14 @@ export function requestError(message: string, context: ErrorContext): NodeApiErr
 /** A connection that failed or broke before an answer came: safe to send again. */
 const CONNECTION_CODES = ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH'];
 const CONNECTION_TEXT = /socket hang up|closed unexpectedly|ECONNRESET|ECONNREFUSED|EPIPE|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|^aborted$/i;
+const UNSENT_TEXT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|EPIPE|ECONNRESET/;
 const TIMEOUT_TEXT = /timeout of \d+ms exceeded|ETIMEDOUT|ECONNABORTED|connection was aborted/i;
 
 export interface FailureClass {
 	kind: 'timeout' | 'connection' | 'other';
 	detail: string;
+	/** The system call that failed (`connect`, `write`, `read`), when the error kept it. */
+	syscall?: string;
 }
 
 /**
@@ -121,18 +167,39 @@ export function classifyFailure(error: unknown): FailureClass {
 	const detail = code ?? raw[0] ?? (isText(message) ? message : 'unknown error');
 	if (texts.some((text) => TIMEOUT_TEXT.test(text))) return { kind: 'timeout', detail };
 	if ((code && CONNECTION_CODES.includes(code)) || texts.some((text) => CONNECTION_TEXT.test(text))) {
-		return { kind: 'connection', detail };
+		const syscall = errorField(error, 'syscall');
+		return syscall ? { kind: 'connection', detail, syscall } : { kind: 'connection', detail };
 	}
 	return { kind: 'other', detail };
 }
 
 /** Digs the system error code (ECONNRESET, ...) out of the layers n8n and axios wrap around it. */
 export function errorCode(error: unknown): string | undefined {
+	return errorField(error, 'code');
+}
+
+function errorField(error: unknown, field: 'code' | 'syscall'): string | undefined {
 	let current: unknown = error;
 	for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
-		const { code } = current as { code?: unknown };
-		if (typeof code === 'string' && code !== '') return code;
+		const value = (current as Record<string, unknown>)[field];
+		if (typeof value === 'string' && value !== '') return value;
 		current = (current as { cause?: unknown }).cause;
 	}
 	return undefined;
+}
+
+/**
+ * Whether a broken request surely never reached the API: no connection was made, or the server
+ * reset it (RST) instead of closing it, which a peer does when it drops data of ours it never
+ * read, so the request was not read whole and cannot have been acted on. A clean close without an
+ * answer ("socket hang up") comes after the server read everything: that one is unclear.
+ */
+export function surelyUnsent(failure: FailureClass): boolean {
+	if (failure.kind !== 'connection') return false;
+	return UNSENT_TEXT.test(failure.detail) || (failure.syscall === 'connect');
+}
+
+/** n8n marks a run as canceled (not failed) when a node's error says so. */
+export function cancelledRunError(context: ErrorContext): NodeOperationError {
+	return new NodeOperationError(context.node, 'Execution canceled while waiting for Kling', { itemIndex: context.itemIndex });
 }

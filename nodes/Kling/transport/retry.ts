@@ -1,43 +1,7 @@
-import { sleep } from 'n8n-workflow';
-
-/** Time as the retry and polling code sees it; tests swap in a virtual clock. */
-export interface Clock {
-	now(): number;
-	sleep(ms: number, signal?: AbortSignal): Promise<void>;
-	random(): number;
-}
-
-/** n8n marks a run as canceled, not failed, when its error is named like this. */
-export function cancelledError(): Error {
-	return Object.assign(new Error('Execution canceled'), { name: 'ExecutionCancelledError' });
-}
-
-/**
- * Waits `ms`, or rejects as soon as `signal` aborts. Built on `sleep`, the one wait that every
- * n8n-workflow release exports (the abortable one is gone from 2.x) and that n8n Cloud allows.
- */
-export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-	if (!signal) return await sleep(ms);
-	if (signal.aborted) throw cancelledError();
-	let onAbort = () => {};
-	const aborted = new Promise<never>((_, reject) => {
-		onAbort = () => reject(cancelledError());
-		signal.addEventListener('abort', onAbort, { once: true });
-	});
-	try {
-		await Promise.race([sleep(ms), aborted]);
-	} finally {
-		signal.removeEventListener('abort', onAbort);
-	}
-}
-
-export const systemClock: Clock = {
-	now: () => Date.now(),
-	sleep: abortableSleep,
-	random: () => Math.random(),
-};
+import type { Clock } from './clock';
 
 export interface RetryPolicy {
+	/** Resends after failures the API may not have seen (5xx, broken connections); waits for the limit are free. */
 	maxRetries: number;
 	/** First wait; each later one doubles. */
 	baseDelayMs: number;
@@ -54,15 +18,57 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 	maxRetryAfterMs: 300_000,
 };
 
-/** Statuses that mean "try again later"; others (400, 401, 403, 404, 422) would fail the same way again. */
-export const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+/**
+ * Why an attempt failed, which decides whether it is sent again:
+ * - `throttled`: the API did not take it (429, 1302, 1303); wait and resend until the deadline, free;
+ * - `unsent`: it surely was not processed (503, connection refused, cut before the body went out);
+ *   resend within Max Retries;
+ * - `unclear`: it may have been processed (other 5xx, a timeout, a cut after the body went out);
+ *   resend only within the request's own allowance, since a generation sent twice may be paid twice;
+ * - `final`: sending again would fail the same way.
+ */
+export type FailureKind = 'throttled' | 'unsent' | 'unclear' | 'final';
 
-/** Retry-After as milliseconds: delta-seconds or an HTTP date. */
+/** The outcome of one attempt: a value, or an error with what kind of failure it was. */
+export type Attempt<T> =
+	| { ok: true; value: T }
+	| { ok: false; error: Error; kind: FailureKind; retryAfterMs?: number; retryAfterText?: string };
+
+export interface RetryRun<T> {
+	value: T;
+	attempts: number;
+}
+
+/** Why a request stopped waiting: how long it waited, and the server's own wait when that was too long. */
+export interface DeadlineWait {
+	/** Whether the item was waiting for the account's limit, not retrying failures. */
+	throttled: boolean;
+	waitedMs: number;
+	leftMs: number;
+	askedWait?: string;
+}
+
+/** How one request may be sent again. */
+export interface RetryBudget {
+	policy: RetryPolicy;
+	/** Resends allowed after unclear failures (at most Max Retries); reads may always be resent. */
+	unclearResends: number;
+	/** Clock time after which no more waiting is done for this request's item. */
+	deadline: number;
+	/** Says what the item was waiting for when its deadline ends it (or when the server asks for more). */
+	deadlineError: (lastError: Error, wait: DeadlineWait) => Error;
+	/** Called before a throttled request is sent again (for example to give back and take a task slot). */
+	beforeResend?: (kind: FailureKind) => Promise<void>;
+}
+
+/** Retry-After as milliseconds: non-negative delta-seconds or a valid HTTP date; anything else is ignored. */
 export function parseRetryAfter(value: unknown, nowMs: number): number | undefined {
 	const header = Array.isArray(value) ? value[0] : value;
 	if (typeof header !== 'string' && typeof header !== 'number') return undefined;
 	const text = String(header).trim();
 	if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+	// Only an HTTP date (it names a weekday or month); "-1" or "-3600" must not parse as one.
+	if (!/^[A-Za-z]{3},? /.test(text)) return undefined;
 	const date = Date.parse(text);
 	return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
@@ -73,42 +79,52 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
 	return Math.round(exponential / 2 + (random() * exponential) / 2);
 }
 
-export function retryDelay(
-	retry: number,
-	policy: RetryPolicy,
-	random: () => number,
-	retryAfterMs?: number,
-): number {
+export function retryDelay(retry: number, policy: RetryPolicy, random: () => number, retryAfterMs?: number): number {
 	if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxRetryAfterMs);
 	return backoffDelay(retry, policy, random);
 }
 
-/** The outcome of one attempt: a value, or an error with what to do about it. */
-export type Attempt<T> =
-	| { ok: true; value: T }
-	| { ok: false; error: Error; retryable: boolean; retryAfterMs?: number };
-
-export interface RetryRun<T> {
-	value: T;
-	attempts: number;
-}
-
 /**
- * Runs `attempt` until it succeeds, fails for good, or the retries are used up. The last error is
- * thrown with the number of attempts made attached, so messages can say how hard we tried.
+ * Runs `attempt` until it succeeds or fails for good. Throttles are waited out until the
+ * deadline without spending retries; unsent and unclear failures spend Max Retries, unclear ones
+ * also the request's own allowance. The last error is thrown with the number of attempts made.
  */
 export async function withRetries<T>(
 	attempt: (attemptNumber: number) => Promise<Attempt<T>>,
-	policy: RetryPolicy,
+	budget: RetryBudget,
 	clock: Clock,
 	signal?: AbortSignal,
 ): Promise<RetryRun<T>> {
+	const { policy } = budget;
+	const started = clock.now();
+	let retries = 0;
+	let unclear = 0;
+	let throttles = 0;
 	for (let attemptNumber = 1; ; attemptNumber++) {
 		const outcome = await attempt(attemptNumber);
 		if (outcome.ok) return { value: outcome.value, attempts: attemptNumber };
-		if (!outcome.retryable || attemptNumber > policy.maxRetries) {
-			throw Object.assign(outcome.error, { attempts: attemptNumber });
+		const fail = (error: Error) => Object.assign(error, { attempts: attemptNumber });
+		if (outcome.kind === 'final') throw fail(outcome.error);
+		let delay: number;
+		if (outcome.kind === 'throttled') {
+			throttles++;
+			delay = retryDelay(throttles, policy, () => clock.random(), outcome.retryAfterMs);
+		} else {
+			retries++;
+			if (outcome.kind === 'unclear') unclear++;
+			if (retries > policy.maxRetries) throw fail(outcome.error);
+			// Marked, so the caller can say why it stopped, or look for the work that may exist.
+			if (unclear > budget.unclearResends) throw Object.assign(fail(outcome.error), { unclear: true });
+			delay = retryDelay(retries, policy, () => clock.random(), outcome.retryAfterMs);
 		}
-		await clock.sleep(retryDelay(attemptNumber, policy, () => clock.random(), outcome.retryAfterMs), signal);
+		const leftMs = budget.deadline - clock.now();
+		if (delay >= leftMs || (outcome.retryAfterMs ?? 0) > leftMs) {
+			const askedWait = (outcome.retryAfterMs ?? 0) > leftMs ? outcome.retryAfterText : undefined;
+			const throttled = outcome.kind === 'throttled';
+			if (!throttled && askedWait === undefined) throw fail(outcome.error);
+			throw fail(budget.deadlineError(outcome.error, { throttled, waitedMs: clock.now() - started, leftMs, askedWait }));
+		}
+		await clock.sleep(delay, signal);
+		await budget.beforeResend?.(outcome.kind);
 	}
 }

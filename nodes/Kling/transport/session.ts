@@ -1,28 +1,23 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import type { TaskSnapshot } from '../helpers/response';
+import type { ReadableLike } from '../helpers/streams';
 import type { RunSettings } from '../helpers/validation';
-import { KlingClient, normalizeBaseUrl } from './index';
+import { accountFor, accountKey } from './account';
+import { KlingClient, normalizeBaseUrl } from './client';
+import { systemClock } from './clock';
+import type { Clock } from './clock';
+import { listTasksRequest, readTaskRequest } from './endpoints';
 import { officialBaseUrl } from './jwt';
-import { AdaptiveLimiter } from './limiter';
 import { DEFAULT_POLL_POLICY, TaskPoller } from './poller';
-import { DEFAULT_RETRY_POLICY, systemClock } from './retry';
-import type { Clock } from './retry';
+import { DEFAULT_RETRY_POLICY } from './retry';
+import { generateOnGateway, generateOnOfficial } from './tasks';
+import type { Generation, StartedTask, TaskRun } from './tasks';
 
 export type Authentication = 'klingApi' | 'klingAiApi';
 
-/** What one node run shares across its items: the client (with its limiter) and the task poller. */
-export interface Session {
-	authentication: Authentication;
-	client: KlingClient;
-	poller: TaskPoller;
-	/**
-	 * Bounds the official API's tasks running at once. A task holds its slot from creation to its
-	 * end, since that is what the account's limit counts (1303); requests alone are too short to.
-	 */
-	taskLimiter: AdaptiveLimiter;
-	/** Aborted when n8n cancels the run, or when a failing item ends it. */
-	controller: AbortController;
-}
+/** Status checks and list calls answer at once or not at all: they get this bound, not the generation Timeout. */
+const READ_TIMEOUT_MS = 30_000;
 
 /** Links our own abort to n8n's cancel signal, so a failing run can stop its other requests too. */
 function runAbortController(ctx: IExecuteFunctions): AbortController {
@@ -33,21 +28,69 @@ function runAbortController(ctx: IExecuteFunctions): AbortController {
 	return controller;
 }
 
+/**
+ * What one node run uses to reach Kling: its settings and cancellation, over the account's shared
+ * limits. Operations call it; it owns every request, wait and task of the run.
+ */
+export class Session {
+	constructor(
+		readonly authentication: Authentication,
+		/** Aborted when n8n cancels the run, or when a failing item ends it. */
+		readonly controller: AbortController,
+		private readonly client: KlingClient,
+		private readonly run: TaskRun,
+	) {}
+
+	/**
+	 * One generation, start to end: on the gateway a call (or a relayed task), on the official API
+	 * a task that holds `images` of the account's task slots until it ends.
+	 */
+	async generate(body: IDataObject, images: number, wait: boolean, itemIndex: number): Promise<Generation | StartedTask> {
+		if (this.authentication === 'klingApi') return await generateOnGateway(this.run, body, itemIndex);
+		return await generateOnOfficial(this.run, body, images, wait, itemIndex);
+	}
+
+	async readTask(id: string, itemIndex: number): Promise<TaskSnapshot> {
+		return await this.client.send(readTaskRequest(id, this.readDeadline(), this.readDeadlineName()), itemIndex);
+	}
+
+	async listTasks(pageNum: number, pageSize: number, itemIndex: number): Promise<TaskSnapshot[]> {
+		return await this.client.send(listTasksRequest(pageNum, pageSize, this.readDeadline(), this.readDeadlineName()), itemIndex);
+	}
+
+	async download<T>(url: string, itemIndex: number, consume: (body: ReadableLike, contentType: string | undefined) => Promise<T>): Promise<T> {
+		return await this.client.download(url, itemIndex, consume);
+	}
+
+	/** Reads wait for the account's limit as long as a generation would. */
+	private readDeadline(): number {
+		return this.run.clock.now() + this.run.settings.timeoutMs;
+	}
+
+	private readDeadlineName(): string {
+		return `Timeout (${Math.round(this.run.settings.timeoutMs / 1000)} s)`;
+	}
+}
+
 export async function openSession(ctx: IExecuteFunctions, settings: RunSettings, clock: Clock = systemClock): Promise<Session> {
 	const authentication: Authentication =
 		ctx.getNodeParameter('authentication', 0, 'klingApi') === 'klingAiApi' ? 'klingAiApi' : 'klingApi';
 	const credentials = await ctx.getCredentials(authentication);
 	const official = authentication === 'klingAiApi';
 	const secrets = [credentials.apiKey, credentials.secretKey].filter((value): value is string => typeof value === 'string' && value !== '');
+	const baseUrl = official ? officialBaseUrl(credentials) : normalizeBaseUrl(credentials.baseUrl);
+	const keyMaterial = [String(credentials.accessKey ?? ''), ...secrets];
+	const account = accountFor(accountKey(authentication, baseUrl, keyMaterial), settings.concurrency, clock);
 	const controller = runAbortController(ctx);
 	const client = new KlingClient(ctx, {
 		credentialType: authentication,
-		baseUrl: official ? officialBaseUrl(credentials) : normalizeBaseUrl(credentials.baseUrl),
+		baseUrl,
 		secrets,
 		timeoutMs: settings.timeoutMs,
+		readTimeoutMs: Math.min(READ_TIMEOUT_MS, settings.timeoutMs),
 		downloadTimeoutMs: settings.downloadTimeoutMs,
 		retry: { ...DEFAULT_RETRY_POLICY, maxRetries: settings.maxRetries },
-		limiter: new AdaptiveLimiter(settings.concurrency),
+		limiter: account.requests,
 		clock,
 		signal: controller.signal,
 	});
@@ -55,6 +98,16 @@ export async function openSession(ctx: IExecuteFunctions, settings: RunSettings,
 		{ ...DEFAULT_POLL_POLICY, intervalMs: settings.pollIntervalMs, maxWaitMs: settings.maxWaitMs },
 		clock,
 		controller.signal,
+		account.taskDurations,
 	);
-	return { authentication, client, poller, controller, taskLimiter: new AdaptiveLimiter(settings.concurrency) };
+	const run: TaskRun = {
+		client,
+		clock,
+		poller,
+		taskSlots: account.taskSlots,
+		signal: controller.signal,
+		context: (itemIndex) => ({ node: ctx.getNode(), itemIndex, secrets }),
+		settings,
+	};
+	return new Session(authentication, controller, client, run);
 }

@@ -6,12 +6,10 @@ import type { ImageBatch, OutputChoice } from '../../helpers/imageOutput';
 import { buildOfficialBody, validateOfficialParams } from '../../helpers/officialRequest';
 import { readReferenceImage } from '../../helpers/referenceImage';
 import { buildGenerateBody } from '../../helpers/requestBody';
-import type { TaskSnapshot } from '../../helpers/response';
 import { FieldError, validateGenerateParams } from '../../helpers/validation';
 import type { GenerateParams } from '../../helpers/validation';
 import type { Session } from '../../transport/session';
-import { createTask, generateImages } from '../../transport/endpoints';
-import { runItems, waitForTask } from '../shared';
+import { runItems } from '../shared';
 import { generateProperties } from './generate.properties';
 
 export const description = updateDisplayOptions(
@@ -64,46 +62,22 @@ async function prepareItem(ctx: IExecuteFunctions, itemIndex: number, official: 
 	};
 }
 
-function taskBatch(task: TaskSnapshot, params: GenerateParams): ImageBatch {
-	const created = Math.floor((task.createdAt ?? Date.now()) / 1000);
-	return { images: task.images, created, model: params.model, prompt: params.prompt, taskId: task.taskId };
-}
-
 async function generateItem(
 	ctx: IExecuteFunctions,
 	session: Session,
 	prepared: PreparedItem,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const { client } = session;
 	const { params } = prepared;
-	let batch: ImageBatch;
-	if (session.authentication === 'klingAiApi') {
-		const slot = await session.taskLimiter.acquire(session.controller.signal);
-		try {
-			const task = await createTask(client, prepared.body, itemIndex, () => session.taskLimiter.onThrottle(slot));
-			if (!prepared.waitForCompletion) {
-				return [{ json: { task_id: task.taskId, task_status: task.status }, pairedItem: { item: itemIndex } }];
-			}
-			batch = taskBatch(await waitForTask(ctx, session, task, itemIndex), params);
-			session.taskLimiter.onSuccess();
-		} finally {
-			slot.release();
-		}
-	} else {
-		const answer = await generateImages(client, prepared.body, itemIndex);
-		if (answer.kind === 'images') {
-			batch = { images: answer.images, created: answer.created, model: params.model, prompt: params.prompt };
-		} else {
-			// Some relaying gateways answer with a task, read the same way as the official API's.
-			const task = { taskId: answer.taskId, status: answer.taskStatus, images: [], raw: {} };
-			batch = taskBatch(await waitForTask(ctx, session, task, itemIndex), params);
-		}
+	const result = await session.generate(prepared.body, params.n, prepared.waitForCompletion, itemIndex);
+	if (!('images' in result)) {
+		return [{ json: { task_id: result.taskId, task_status: result.status }, pairedItem: { item: itemIndex } }];
 	}
-	if (batch.images.length === 0) {
+	if (result.images.length === 0) {
 		throw new NodeOperationError(ctx.getNode(), 'The Kling API finished without any images', { itemIndex });
 	}
-	return await imageItems(ctx, client, batch, prepared.choice, itemIndex);
+	const batch: ImageBatch = { ...result, model: params.model, prompt: params.prompt };
+	return await imageItems(ctx, session, batch, prepared.choice, itemIndex);
 }
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {

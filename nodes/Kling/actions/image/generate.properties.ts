@@ -227,7 +227,7 @@ export const generateProperties: INodeProperties[] = [
 				default: 4,
 				typeOptions: { minValue: 0, maxValue: 10 },
 				description:
-					'How often a request is sent again after a rate limit (429), a server error (500, 502, 503, 504) or a lost connection. Waits grow from about 1 s and honour Retry-After.',
+					'How often a request is sent again after a server error (500, 502, 503, 504) or a lost connection. Waits grow from about 1 s and honour Retry-After. Rate limits (429, 1302, 1303) are waited out until Timeout or Max Wait and do not count.',
 			},
 			{
 				displayName: 'Max Wait (Minutes)',
@@ -254,6 +254,16 @@ export const generateProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0.5 },
 				description:
 					'First wait before checking a task, growing gently after each check. Once tasks finish, checks start when tasks usually take.',
+			},
+			{
+				displayName: 'Resend After Unclear Failures',
+				name: 'resendAfterUnclear',
+				type: 'number',
+				default: 1,
+				typeOptions: { minValue: 0, maxValue: 3 },
+				displayOptions: { show: { '/authentication': ['klingApi'] } },
+				description:
+					'How often a generation is sent again after a failure the API may already have processed (500, 502, 504, a timeout, a connection cut after sending). Each resend may make and bill the images again; the official API is never resent blindly, it looks the task up first.',
 			},
 			{
 				displayName: 'Timeout (Seconds)',

@@ -3,7 +3,6 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { imageItems } from '../../helpers/imageOutput';
 import { FieldError } from '../../helpers/validation';
-import { readTask } from '../../transport/endpoints';
 import { runItems } from '../shared';
 import { outputFieldProperty } from './generate.properties';
 
@@ -48,7 +47,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			return { taskId, output, binaryField };
 		},
 		run: async (session, request, itemIndex) => {
-			const task = await readTask(session.client, request.taskId, itemIndex);
+			const task = await session.readTask(request.taskId, itemIndex);
 			if (request.output === 'task' || task.images.length === 0) return [{ json: task.raw, pairedItem: { item: itemIndex } }];
 			const batch = {
 				images: task.images,
@@ -58,7 +57,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				taskId: task.taskId,
 			};
 			const choice = { output: request.output === 'binary' ? 'binary' : 'url', binaryField: request.binaryField } as const;
-			return await imageItems(this, session.client, batch, choice, itemIndex);
+			return await imageItems(this, session, batch, choice, itemIndex);
 		},
 	});
 }

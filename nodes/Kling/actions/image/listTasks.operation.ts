@@ -2,7 +2,6 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { FieldError } from '../../helpers/validation';
-import { listTasks } from '../../transport/endpoints';
 import { runItems } from '../shared';
 
 /** The API's own bounds on paging. */
@@ -67,7 +66,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		run: async (session, request, itemIndex) => {
 			const tasks = [];
 			for (let page = request.pageNum; page <= MAX_PAGE_NUM; page++) {
-				const batch = await listTasks(session.client, page, request.pageSize, itemIndex);
+				const batch = await session.listTasks(page, request.pageSize, itemIndex);
 				tasks.push(...batch);
 				if (!request.returnAll || batch.length < request.pageSize) break;
 			}

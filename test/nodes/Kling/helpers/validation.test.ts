@@ -140,6 +140,7 @@ describe('validateRunSettings', () => {
 			timeoutMs: 600_000,
 			downloadTimeoutMs: 120_000,
 			pollIntervalMs: 3000,
+			resendAfterUnclear: 1,
 			maxWaitMs: 900_000,
 		});
 		expect(validateRunSettings({ concurrency: 10, maxRetries: 0, timeout: 1.5 })).toMatchObject({

@@ -1,13 +1,13 @@
-import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import { AnswerError, parseJsonAnswer, tryParseJson } from '../helpers/response';
 import type { ReadableLike } from '../helpers/streams';
-import { classifyFailure, errorAnswer, klingErrorCode, requestError } from './errors';
+import type { Clock } from './clock';
+import { cancelledRunError, classifyFailure, deadlineError, errorAnswer, klingErrorCode, requestError, surelyUnsent } from './errors';
 import type { ErrorContext } from './errors';
-import type { AdaptiveLimiter } from './limiter';
-import { RETRYABLE_STATUSES, parseRetryAfter, withRetries } from './retry';
-import type { Attempt, Clock, RetryPolicy } from './retry';
+import type { AdaptiveLimiter, LimiterSlot } from './limiter';
+import { parseRetryAfter, withRetries } from './retry';
+import type { Attempt, FailureKind, RetryPolicy } from './retry';
 
 export const DEFAULT_BASE_URL = 'https://platform.llmprovider.ai';
 
@@ -17,9 +17,13 @@ export interface ClientOptions {
 	baseUrl: string;
 	/** Only used to keep them out of messages; requests are signed by the credential. */
 	secrets: string[];
+	/** Bound on one generation request. */
 	timeoutMs: number;
+	/** Bound on one status check or list call: they answer at once, or not at all. */
+	readTimeoutMs: number;
 	downloadTimeoutMs: number;
 	retry: RetryPolicy;
+	/** The account's request limiter, shared with every execution using the same account. */
 	limiter: AdaptiveLimiter;
 	clock: Clock;
 	signal?: AbortSignal;
@@ -32,8 +36,19 @@ export interface ApiRequest<T> {
 	body?: IDataObject;
 	qs?: IDataObject;
 	parse: (json: unknown) => T;
-	/** Told when the API says the account is at its limit (429, 1302, 1303). */
-	onThrottle?: () => void;
+	/** Clock time at which the item stops waiting (its Timeout or Max Wait). */
+	deadline: number;
+	/** Names that deadline in messages, e.g. "Timeout (600 s)". */
+	deadlineName: string;
+	/**
+	 * Resends after a failure the API may have processed. Reads default to "always" (they cost
+	 * nothing); a create defaults to none, as a generation sent twice may be paid twice.
+	 */
+	unclearResends?: number;
+	/** When set, a 404 or Kling's 1203 (resource missing) answers with this value instead of failing. */
+	notFound?: { notFound: T };
+	/** Told of each failed attempt before it is sent again (the Kling code says what was full). */
+	beforeResend?: (kind: FailureKind, code: number | undefined) => Promise<void>;
 }
 
 export function normalizeBaseUrl(baseUrl: unknown): string {
@@ -42,8 +57,9 @@ export function normalizeBaseUrl(baseUrl: unknown): string {
 }
 
 /**
- * All HTTP of one node run: generation calls (authenticated, limited, retried) and image downloads
- * (never authenticated: image hosts are not the API and must not see the key).
+ * All HTTP of one node run: API calls (authenticated, limited per account, retried by kind of
+ * failure) and image downloads (never authenticated: image hosts are not the API and must not see
+ * the key).
  */
 export class KlingClient {
 	constructor(
@@ -51,9 +67,34 @@ export class KlingClient {
 		private readonly options: ClientOptions,
 	) {}
 
-	/** Sends one API request, retried and rate limited; a Kling `code` in the answer counts as an error. */
+	get clock(): Clock {
+		return this.options.clock;
+	}
+
+	/** Sends one API request until it is answered or fails for good; a Kling `code` in the answer counts as an error. */
 	async send<T>(request: ApiRequest<T>, itemIndex: number): Promise<T> {
-		return await this.retried(itemIndex, async (context, attempt, signal) => await this.sendOnce(request, context, attempt, signal));
+		const context = this.errorContext(itemIndex);
+		const signal = this.requestSignal();
+		let lastCode: number | undefined;
+		const run = await withRetries(
+			async (attempt) => {
+				const outcome = await this.sendOnce(request, context, attempt, signal);
+				lastCode = outcome.ok ? undefined : outcome.code;
+				return outcome;
+			},
+			{
+				policy: this.options.retry,
+				unclearResends: request.unclearResends ?? (request.method === 'GET' ? Infinity : 0),
+				deadline: request.deadline,
+				deadlineError: (error, wait) => deadlineError(error, wait, { ...context, deadlineName: request.deadlineName }),
+				beforeResend: request.beforeResend && (async (kind) => await request.beforeResend?.(kind, lastCode)),
+			},
+			this.options.clock,
+			signal,
+		).catch((error: Error & { attempts?: number }) => {
+			throw noteAttempts(error);
+		});
+		return run.value;
 	}
 
 	/** Downloads `url` and hands the open stream to `consume`; a cut-off download is fetched again. */
@@ -62,19 +103,16 @@ export class KlingClient {
 		itemIndex: number,
 		consume: (body: ReadableLike, contentType: string | undefined) => Promise<T>,
 	): Promise<T> {
-		return await this.retried(itemIndex, async (context, _attempt, signal) => await this.downloadOnce(url, context, consume, signal));
-	}
-
-	/** Runs attempts under the retry policy, each call with a signal of its own (see `requestSignal`). */
-	private async retried<T>(
-		itemIndex: number,
-		attemptOnce: (context: ErrorContext, attempt: number, signal: AbortSignal | undefined) => Promise<Attempt<T>>,
-	): Promise<T> {
 		const context = this.errorContext(itemIndex);
 		const signal = this.requestSignal();
 		const run = await withRetries(
-			async (attempt) => await attemptOnce(context, attempt, signal),
-			this.options.retry,
+			async () => await this.downloadOnce(url, context, consume, signal),
+			{
+				policy: this.options.retry,
+				unclearResends: Infinity,
+				deadline: Infinity,
+				deadlineError: (error) => error,
+			},
 			this.options.clock,
 			signal,
 		).catch((error: Error & { attempts?: number }) => {
@@ -88,9 +126,11 @@ export class KlingClient {
 		context: ErrorContext,
 		attempt: number,
 		signal: AbortSignal | undefined,
-	): Promise<Attempt<T>> {
-		const { limiter } = this.options;
-		const slot = await limiter.acquire(signal, attempt > 1);
+	): Promise<Attempt<T> & { code?: number }> {
+		const { limiter, clock } = this.options;
+		const read = request.method === 'GET';
+		const slot: LimiterSlot = await limiter.acquire(signal, attempt > 1);
+		const timeoutMs = Math.max(1, Math.min(read ? this.options.readTimeoutMs : this.options.timeoutMs, request.deadline - clock.now()));
 		let response: IN8nHttpFullResponse;
 		try {
 			response = (await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, this.options.credentialType, {
@@ -102,14 +142,11 @@ export class KlingClient {
 				encoding: 'text',
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
-				timeout: this.options.timeoutMs,
+				timeout: timeoutMs,
 				abortSignal: signal,
 			})) as IN8nHttpFullResponse;
 		} catch (error) {
-			return this.connectionFailure(error, context, 'The Kling API', {
-				timeoutMs: this.options.timeoutMs,
-				idempotent: request.method === 'GET',
-			});
+			return this.connectionFailure(error, context, 'The Kling API', { timeoutMs, read });
 		} finally {
 			slot.release();
 		}
@@ -124,19 +161,25 @@ export class KlingClient {
 				return { ok: true, value: request.parse(parseJsonAnswer(text)) };
 			} catch (error) {
 				// The work may be done and billed already: sending again could pay twice.
-				return { ok: false, error: requestError((error as Error).message, context), retryable: false };
+				return { ok: false, error: requestError((error as Error).message, context), kind: 'final' };
 			}
 		}
 		const verdict = errorAnswer(statusCode, body, context);
-		if (verdict.throttle) {
-			limiter.onThrottle(slot);
-			request.onThrottle?.();
+		if (request.notFound && (statusCode === 404 || verdict.code === 1203)) {
+			limiter.onSuccess();
+			return { ok: true, value: request.notFound.notFound };
 		}
+		// 1303 counts task slots, which the caller's task limiter learns from, not the request rate.
+		if (verdict.kind === 'throttled' && verdict.code !== 1303) limiter.onThrottle(slot);
+		const retryAfter = response.headers?.['retry-after'];
+		const retryAfterMs = parseRetryAfter(retryAfter, clock.now());
 		return {
 			ok: false,
 			error: verdict.error,
-			retryable: verdict.retryable,
-			retryAfterMs: parseRetryAfter(response.headers?.['retry-after'], this.options.clock.now()),
+			kind: verdict.kind,
+			code: verdict.code,
+			retryAfterMs,
+			retryAfterText: retryAfterMs === undefined ? undefined : retryAfterWords(retryAfter),
 		};
 	}
 
@@ -147,6 +190,7 @@ export class KlingClient {
 		signal: AbortSignal | undefined,
 	): Promise<Attempt<T>> {
 		let response: IN8nHttpFullResponse;
+		const timeoutMs = this.options.downloadTimeoutMs;
 		try {
 			response = (await this.ctx.helpers.httpRequest({
 				method: 'GET',
@@ -154,22 +198,20 @@ export class KlingClient {
 				encoding: 'stream',
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
-				timeout: this.options.downloadTimeoutMs,
+				timeout: timeoutMs,
 				abortSignal: signal,
 			})) as IN8nHttpFullResponse;
 		} catch (error) {
-			return this.connectionFailure(error, context, 'Downloading the image', {
-				timeoutMs: this.options.downloadTimeoutMs,
-				idempotent: true,
-			});
+			return this.connectionFailure(error, context, 'Downloading the image', { timeoutMs, read: true });
 		}
 		const stream = response.body as ReadableLike;
 		if (response.statusCode >= 300) {
 			stream.destroy();
+			const retryable = [429, 500, 502, 503, 504].includes(response.statusCode);
 			return {
 				ok: false,
 				error: requestError(`Downloading the image failed with HTTP ${response.statusCode} (${safeUrl(url)})`, context),
-				retryable: RETRYABLE_STATUSES.has(response.statusCode),
+				kind: retryable ? 'unsent' : 'final',
 			};
 		}
 		try {
@@ -177,38 +219,37 @@ export class KlingClient {
 			return { ok: true, value: await consume(stream, typeof contentType === 'string' ? contentType : undefined) };
 		} catch (error) {
 			stream.destroy();
-			this.throwIfCancelled();
-			if (error instanceof AnswerError) return { ok: false, error: requestError(error.message, context), retryable: false };
+			this.throwIfCancelled(context);
+			if (error instanceof AnswerError) return { ok: false, error: requestError(error.message, context), kind: 'final' };
 			return {
 				ok: false,
 				error: requestError(`The image download was cut off (${safeUrl(url)}): ${classifyFailure(error).detail}`, context),
-				retryable: true,
+				kind: 'unsent',
 			};
 		}
 	}
 
 	/**
-	 * A request that got no answer. Reads (status checks, downloads) are sent again after a timeout;
-	 * a generation is not, since it may still finish and be billed.
+	 * A request that got no answer. One that never reached the API is sent again freely; one that
+	 * may have (a timeout, a connection cut after the body went out) is "unclear", which a read may
+	 * resend and a generation only within its allowance.
 	 */
 	private connectionFailure<T>(
 		error: unknown,
 		context: ErrorContext,
 		what: string,
-		timing: { timeoutMs: number; idempotent: boolean },
+		timing: { timeoutMs: number; read: boolean },
 	): Attempt<T> {
-		this.throwIfCancelled();
+		this.throwIfCancelled(context);
 		const failure = classifyFailure(error);
 		if (failure.kind === 'timeout') {
 			const seconds = Math.round(timing.timeoutMs / 1000);
-			const advice = timing.idempotent ? '' : ': raise Options > Timeout if generations take longer';
-			return { ok: false, error: requestError(`${what} did not answer within ${seconds} s${advice}`, context), retryable: timing.idempotent };
+			const advice = timing.read ? '' : ': raise Options > Timeout if generations take longer';
+			return { ok: false, error: requestError(`${what} did not answer within ${seconds} s${advice}`, context), kind: 'unclear' };
 		}
-		return {
-			ok: false,
-			error: requestError(`${what} could not be reached or broke the connection (${failure.detail})`, context),
-			retryable: failure.kind === 'connection',
-		};
+		const message = `${what} could not be reached or broke the connection (${failure.detail})`;
+		if (failure.kind !== 'connection') return { ok: false, error: requestError(message, context), kind: 'final' };
+		return { ok: false, error: requestError(message, context), kind: surelyUnsent(failure) ? 'unsent' : 'unclear' };
 	}
 
 	/**
@@ -221,13 +262,19 @@ export class KlingClient {
 	}
 
 	/** n8n marks a run as canceled (not failed) when the error says so. */
-	private throwIfCancelled(): void {
-		if (this.options.signal?.aborted) throw new NodeOperationError(this.ctx.getNode(), 'Execution canceled while waiting for Kling');
+	private throwIfCancelled(context: ErrorContext): void {
+		if (this.options.signal?.aborted) throw cancelledRunError(context);
 	}
 
 	private errorContext(itemIndex: number): ErrorContext {
 		return { node: this.ctx.getNode(), itemIndex, secrets: this.options.secrets };
 	}
+}
+
+/** Retry-After as the server said it, for messages: "86400 s" or the date. */
+function retryAfterWords(value: unknown): string {
+	const text = String(Array.isArray(value) ? value[0] : value).trim();
+	return /^\d/.test(text) ? `${text} s` : text;
 }
 
 /** Says how hard we tried, once retries are used up. */

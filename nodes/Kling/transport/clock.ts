@@ -1,0 +1,38 @@
+import { sleep } from 'n8n-workflow';
+
+/** Time as the retry, limiter and polling code sees it; tests swap in a virtual clock. */
+export interface Clock {
+	now(): number;
+	sleep(ms: number, signal?: AbortSignal): Promise<void>;
+	random(): number;
+}
+
+/** n8n marks a run as canceled, not failed, when its error is named like this. */
+export function cancelledError(): Error {
+	return Object.assign(new Error('Execution canceled'), { name: 'ExecutionCancelledError' });
+}
+
+/**
+ * Waits `ms`, or rejects as soon as `signal` aborts. Built on `sleep`, the one wait that every
+ * n8n-workflow release exports (the abortable one is gone from 2.x) and that n8n Cloud allows.
+ */
+export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+	if (!signal) return await sleep(ms);
+	if (signal.aborted) throw cancelledError();
+	let onAbort = () => {};
+	const aborted = new Promise<never>((_, reject) => {
+		onAbort = () => reject(cancelledError());
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		await Promise.race([sleep(ms), aborted]);
+	} finally {
+		signal.removeEventListener('abort', onAbort);
+	}
+}
+
+export const systemClock: Clock = {
+	now: () => Date.now(),
+	sleep: abortableSleep,
+	random: () => Math.random(),
+};
