@@ -7,7 +7,14 @@
 import { createHash } from 'node:crypto';
 
 import { executionsStarted } from '../../scripts/lib/n8nQueueMode';
-import { KLING_CREDENTIAL_TYPE, code, kling, klingOfficial, linearWorkflow, webhookTrigger } from '../../scripts/lib/workflows';
+import {
+	KLING_CREDENTIAL_TYPE,
+	code,
+	kling,
+	klingOfficial,
+	linearWorkflow,
+	webhookTrigger,
+} from '../../scripts/lib/workflows';
 import type { CredentialRef } from '../../scripts/lib/workflows';
 import { startFakeKlingServer } from '../../test/support/fakeKlingServer';
 import type { FakeKlingServer } from '../../test/support/fakeKlingServer';
@@ -103,7 +110,10 @@ afterAll(async () => {
 
 /** Prints how a burst went: answers, executions by status and by worker, and why executions failed. */
 async function reportBurst(label: string, answers: WebhookAnswer[], wallMs: number, executions: StoredExecution[]) {
-	const byWorker = executionsByWorker(bed.n8n, executions.map((execution) => execution.id));
+	const byWorker = executionsByWorker(
+		bed.n8n,
+		executions.map((execution) => execution.id),
+	);
 	const statuses = statusSummary(answers);
 	const stored = executions.map((execution) => execution.status).join(', ');
 	report(`${label}: ${answers.length} calls in ${(wallMs / 1000).toFixed(1)} s; answers ${statuses}`);
@@ -159,7 +169,9 @@ test(
 test(
 	'binary output: the image a worker downloaded and stored in PostgreSQL comes back through the main byte for byte',
 	async () => {
-		const answer = await postJson(bed.n8n.webhookUrl('kling-queue-binary'), { prompt: 'A brass compass on an old map' });
+		const answer = await postJson(bed.n8n.webhookUrl('kling-queue-binary'), {
+			prompt: 'A brass compass on an old map',
+		});
 		const [execution] = await storedExecutions(bed.postgres, workflows.binary.id);
 		report(`binary: answer ${answer.status} ${answer.contentType}, ${answer.body.length} bytes in ${answer.ms} ms`);
 
@@ -202,3 +214,13 @@ test(
 	},
 	6 * 60_000,
 );
+
+test('no key, secret or signed token in any process log', () => {
+	const logs = [bed.n8n.mainLog, ...bed.n8n.workerLogs];
+	const secrets = [limitedGateway.apiKey, binaryGateway.apiKey, official.secretKey];
+	for (const log of logs) {
+		expect(log).toMatch(/\S/); // the logs were read, not missing
+		for (const secret of secrets) expect(log).not.toContain(secret);
+		expect(log).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
+	}
+});

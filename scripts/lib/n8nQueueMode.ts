@@ -154,16 +154,25 @@ export class QueueModeN8n {
 	async start(): Promise<void> {
 		const main = this.main.startLogged(['start'], this.logFile('main'), this.main.editorEnv(this.port));
 		this.mainProcess = new LoggedProcess('n8n main', this.logFile('main'), main);
-		const workers = await Promise.all(this.workerInstances.map(async (instance, index) => await this.startWorker(instance, index)));
+		const workers = await Promise.all(
+			this.workerInstances.map(async (instance, index) => await this.startWorker(instance, index)),
+		);
 		this.workerProcesses = workers.map((worker) => worker.process);
 		await Promise.all([
 			this.mainProcess.waitForLog(/Editor is now accessible/),
 			...workers.map(async ({ process, healthUrl }) => {
 				await process.waitForLog(/n8n worker is now ready/);
-				await pollUntil(async () => await fetch(healthUrl).then((response) => response.ok, () => false), {
-					timeoutMs: 60_000,
-					what: `${process.name}'s readiness at ${healthUrl}`,
-				});
+				await pollUntil(
+					async () =>
+						await fetch(healthUrl).then(
+							(response) => response.ok,
+							() => false,
+						),
+					{
+						timeoutMs: 60_000,
+						what: `${process.name}'s readiness at ${healthUrl}`,
+					},
+				);
 			}),
 		]);
 		this.checkActivated(this.mainProcess.log());
@@ -174,15 +183,24 @@ export class QueueModeN8n {
 		const activated = mainLog.split('\n').filter((line) => line.includes('Activated workflow'));
 		const missing = this.activeWorkflowIds.filter((id) => !activated.some((line) => line.includes(`(ID: ${id})`)));
 		if (missing.length > 0) {
-			throw new Error(`The main did not activate workflow(s) ${missing.join(', ')}; its log ends:\n${tail(mainLog, 40)}`);
+			throw new Error(
+				`The main did not activate workflow(s) ${missing.join(', ')}; its log ends:\n${tail(mainLog, 40)}`,
+			);
 		}
 	}
 
-	private async startWorker(instance: N8nInstance, index: number): Promise<{ process: LoggedProcess; healthUrl: string }> {
+	private async startWorker(
+		instance: N8nInstance,
+		index: number,
+	): Promise<{ process: LoggedProcess; healthUrl: string }> {
 		const name = `worker-${index + 1}`;
 		// Each worker's health server on a port of its own (all default to 5678).
 		const healthPort = await freePort();
-		const env = { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' };
+		const env = {
+			QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+			QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+			N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+		};
 		const args = ['worker', `--concurrency=${this.options.workerConcurrency}`];
 		const child = instance.startLogged(args, this.logFile(name), env);
 		return {

@@ -110,7 +110,8 @@ export async function pollUntil(check: () => Promise<boolean> | boolean, options
 		const aborted = options.abortIf?.();
 		if (aborted) throw new Error(`${aborted} while waiting for ${options.what}`);
 		if (await check()) return;
-		if (Date.now() >= deadline) throw new Error(`Timed out after ${options.timeoutMs / 1000} s waiting for ${options.what}`);
+		if (Date.now() >= deadline)
+			throw new Error(`Timed out after ${options.timeoutMs / 1000} s waiting for ${options.what}`);
 		await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
 	}
 }

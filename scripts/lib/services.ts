@@ -102,7 +102,8 @@ async function runAsServerUser(command: string, args: string[]): Promise<void> {
  */
 export async function startPostgres(): Promise<PostgresServer> {
 	const bin = findPostgresBinDir();
-	if (!bin) throw new Error('No PostgreSQL server binaries (initdb, pg_ctl, psql) found on PATH or in the usual folders');
+	if (!bin)
+		throw new Error('No PostgreSQL server binaries (initdb, pg_ctl, psql) found on PATH or in the usual folders');
 	const folder = serverFolder('n8n-kling-postgres-');
 	const data = join(folder, 'data');
 	const port = await freePort();
@@ -141,7 +142,18 @@ export async function startPostgres(): Promise<PostgresServer> {
 		].join(' ');
 		process.once('exit', onExit);
 		started = true;
-		await runAsServerUser(pgCtl, ['-D', data, '-l', join(folder, 'server.log'), '-w', '-t', '60', '-o', settings, 'start']);
+		await runAsServerUser(pgCtl, [
+			'-D',
+			data,
+			'-l',
+			join(folder, 'server.log'),
+			'-w',
+			'-t',
+			'60',
+			'-o',
+			settings,
+			'start',
+		]);
 		const admin = ['-h', folder, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1'];
 		await runOk(join(bin, 'psql'), [
 			...admin,
@@ -156,10 +168,14 @@ export async function startPostgres(): Promise<PostgresServer> {
 	}
 	const query = async (sql: string): Promise<string[][]> => {
 		const args = ['-h', HOST, '-p', String(port), '-U', server.user, '-d', server.database];
-		const { stdout } = await runOk(join(bin, 'psql'), [...args, '-v', 'ON_ERROR_STOP=1', '-At', '-F', '\t', '-c', sql], {
-			env: { ...process.env, PGPASSWORD: server.password },
-			timeoutMs: 60_000,
-		});
+		const { stdout } = await runOk(
+			join(bin, 'psql'),
+			[...args, '-v', 'ON_ERROR_STOP=1', '-At', '-F', '\t', '-c', sql],
+			{
+				env: { ...process.env, PGPASSWORD: server.password },
+				timeoutMs: 60_000,
+			},
+		);
 		return stdout
 			.split('\n')
 			.filter((line) => line !== '')

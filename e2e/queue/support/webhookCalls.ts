@@ -56,7 +56,9 @@ export async function fireAtOnce(
 	payload: (index: number) => unknown,
 ): Promise<{ answers: WebhookAnswer[]; wallMs: number }> {
 	const started = Date.now();
-	const answers = await Promise.all(Array.from({ length: count }, async (_, index) => await postJson(url, payload(index))));
+	const answers = await Promise.all(
+		Array.from({ length: count }, async (_, index) => await postJson(url, payload(index))),
+	);
 	return { answers, wallMs: Date.now() - started };
 }
 
