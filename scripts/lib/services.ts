@@ -4,6 +4,7 @@
  * binaries already on this machine; nothing is downloaded.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, closeSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -113,7 +114,7 @@ export async function startPostgres(): Promise<PostgresServer> {
 		port,
 		database: 'n8n',
 		user: 'n8n',
-		password: `n8n-test-${port}`,
+		password: randomBytes(12).toString('hex'),
 	};
 	const stopArgs = (mode: 'fast' | 'immediate') => ['-D', data, '-m', mode, '-w', 'stop'];
 	// If the test process ends without stop(), the server must not outlive it.
@@ -125,7 +126,10 @@ export async function startPostgres(): Promise<PostgresServer> {
 	const stop = async () => {
 		process.off('exit', onExit);
 		if (started) {
-			await runAsServerUser(pgCtl, stopArgs('fast')).catch(() => runAsServerUser(pgCtl, stopArgs('immediate')));
+			// Cleanup goes on whatever happens; a server that will not stop loses its folder anyway.
+			await runAsServerUser(pgCtl, stopArgs('fast'))
+				.catch(async () => await runAsServerUser(pgCtl, stopArgs('immediate')))
+				.catch(() => {});
 		}
 		rmSync(folder, { recursive: true, force: true });
 	};
@@ -142,18 +146,8 @@ export async function startPostgres(): Promise<PostgresServer> {
 		].join(' ');
 		process.once('exit', onExit);
 		started = true;
-		await runAsServerUser(pgCtl, [
-			'-D',
-			data,
-			'-l',
-			join(folder, 'server.log'),
-			'-w',
-			'-t',
-			'60',
-			'-o',
-			settings,
-			'start',
-		]);
+		const log = join(folder, 'server.log');
+		await runAsServerUser(pgCtl, ['-D', data, '-l', log, '-w', '-t', '60', '-o', settings, 'start']);
 		const admin = ['-h', folder, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1'];
 		await runOk(join(bin, 'psql'), [
 			...admin,
