@@ -4,22 +4,25 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 import type { INodeExecutionData, IRun } from 'n8n-workflow';
 
 import type { N8nRuntime } from './n8nRuntime';
-import { CommandError, cleanNpmEnv, run, runOk } from './proc';
+import { CommandError, cleanNpmEnv, pollUntil, run, runOk } from './proc';
 import type { RunResult } from './proc';
 import type { WorkflowJson } from './workflows';
 
 export interface InstanceOptions {
 	/** Becomes `N8N_USER_FOLDER`; n8n keeps its data in `<userFolder>/.n8n`. */
 	userFolder: string;
-	/** Default `'filesystem'`: binary data goes to files, not into memory. */
-	binaryMode?: 'filesystem' | 'default';
+	/**
+	 * Default `'filesystem'`: binary data goes to files, not into memory. Queue mode
+	 * needs `'database'`: there a worker stores what the main reads back.
+	 */
+	binaryMode?: 'filesystem' | 'default' | 'database';
 	/** Folders the file nodes may read and write (`N8N_RESTRICT_FILE_ACCESS_TO`). */
 	fileAccess?: string[];
 	/** Extra environment, applied last. */
@@ -58,20 +61,21 @@ export async function freePort(): Promise<number> {
 
 /** Waits until a started n8n serves its REST API; fails at once if the process ends first. */
 export async function waitUntilReady(url: string, editor: ChildProcess, timeoutMs = 120_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (Date.now() < deadline) {
-		if (editor.exitCode !== null || editor.signalCode !== null) {
-			throw new Error(`n8n exited (${editor.exitCode ?? editor.signalCode}) before its REST API answered`);
-		}
-		// /healthz answers before the REST routes exist; the settings route comes with them.
-		const ready = await fetch(`${url}/rest/settings`).then(
+	// /healthz answers before the REST routes exist; the settings route comes with them.
+	const answers = async () =>
+		await fetch(`${url}/rest/settings`).then(
 			(response) => response.ok,
 			() => false,
 		);
-		if (ready) return;
-		await new Promise((resolve) => setTimeout(resolve, 500));
-	}
-	throw new Error(`n8n's REST API did not answer on ${url} within ${timeoutMs / 1000} s`);
+	await pollUntil(answers, {
+		timeoutMs,
+		intervalMs: 500,
+		what: `n8n's REST API on ${url}`,
+		abortIf: () =>
+			editor.exitCode !== null || editor.signalCode !== null
+				? `n8n exited (${editor.exitCode ?? editor.signalCode})`
+				: undefined,
+	});
 }
 
 /**
@@ -212,15 +216,39 @@ export class N8nInstance {
 		return candidates.find((path) => existsSync(path)) ?? candidates[candidates.length - 1];
 	}
 
-	/** Starts the editor (`n8n start`), printing n8n's own output; stop it with `kill()`. */
-	startEditor(port: number): ChildProcess {
-		const env = {
+	/** The environment of `n8n start` serving the editor, REST API and webhooks on 127.0.0.1:`port`. */
+	editorEnv(port: number): NodeJS.ProcessEnv {
+		return {
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
 			...this.env,
 			N8N_PORT: String(port),
 			N8N_HOST: 'localhost',
 			N8N_SECURE_COOKIE: 'false',
 		};
+	}
+
+	/** Starts the editor (`n8n start`), printing n8n's own output; stop it with `kill()`. */
+	startEditor(port: number): ChildProcess {
+		const env = this.editorEnv(port);
 		return spawn(this.runtime.node, [this.runtime.cli, 'start'], { env, cwd: this.userFolder, stdio: 'inherit' });
+	}
+
+	/**
+	 * Starts a long-running `n8n <args>` (`start`, `worker`) with `env` over this
+	 * instance's, its output appended to `logFile`. It leads its own process group, so
+	 * that `stopProcessGroup` also ends what it starts.
+	 */
+	startLogged(args: string[], logFile: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
+		const log = openSync(logFile, 'a');
+		try {
+			return spawn(this.runtime.node, [this.runtime.cli, ...args], {
+				env: { ...this.env, ...env },
+				cwd: this.userFolder,
+				stdio: ['ignore', log, log],
+				detached: true,
+			});
+		} finally {
+			closeSync(log);
+		}
 	}
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 
 export interface RunOptions {
 	cwd?: string;
@@ -91,4 +92,50 @@ export function cleanNpmEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 		env[key] = value;
 	}
 	return { ...env, ...extra };
+}
+
+export interface PollOptions {
+	timeoutMs: number;
+	/** What is awaited, for the timeout message. */
+	what: string;
+	intervalMs?: number;
+	/** A reason to give up at once (e.g. the process exited), or undefined to keep waiting. */
+	abortIf?: () => string | undefined;
+}
+
+/** Calls `check` until it resolves true; throws on `abortIf` or after `timeoutMs`. */
+export async function pollUntil(check: () => Promise<boolean> | boolean, options: PollOptions): Promise<void> {
+	const deadline = Date.now() + options.timeoutMs;
+	for (;;) {
+		const aborted = options.abortIf?.();
+		if (aborted) throw new Error(`${aborted} while waiting for ${options.what}`);
+		if (await check()) return;
+		if (Date.now() >= deadline)
+			throw new Error(`Timed out after ${options.timeoutMs / 1000} s waiting for ${options.what}`);
+		await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
+	}
+}
+
+const hasExited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
+
+/**
+ * Ends a child started with `detached: true` (so it leads its own process group)
+ * together with what it started: SIGTERM to the group, SIGKILL after `graceMs`.
+ */
+export async function stopProcessGroup(child: ChildProcess, graceMs: number): Promise<void> {
+	if (child.pid === undefined || hasExited(child)) return;
+	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+	const signalGroup = (signal: NodeJS.Signals) => {
+		try {
+			process.kill(-child.pid!, signal);
+		} catch {
+			// The group is already gone.
+		}
+	};
+	signalGroup('SIGTERM');
+	const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
+	await exited;
+	clearTimeout(timer);
+	// Children the leader left behind (n8n's task runner) go with the group.
+	signalGroup('SIGKILL');
 }

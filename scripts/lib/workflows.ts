@@ -1,4 +1,6 @@
 /** Small builders for workflow JSON, as n8n exports and imports it. */
+import { randomUUID } from 'node:crypto';
+
 import type { IConnections, INode, INodeParameters, IWorkflowBase } from 'n8n-workflow';
 
 export const KLING_NODE_TYPE = 'n8n-nodes-kling.kling';
@@ -85,4 +87,26 @@ export function writeFile(fileName: string, name = 'Write Files', dataPropertyNa
 /** Read/Write Files from Disk, reading files matching `fileSelector` into the `data` binary field. */
 export function readFiles(fileSelector: string, name = 'Read Files'): NodeSpec {
 	return { name, type: 'n8n-nodes-base.readWriteFile', parameters: { operation: 'read', fileSelector, options: {} } };
+}
+
+/** What a Webhook answering "when last node finishes" sends back of that node's output. */
+export type WebhookResponseData = 'allEntries' | 'firstEntryJson' | 'firstEntryBinary';
+
+/**
+ * A Webhook trigger for `POST /webhook/<path>` that answers when the last node
+ * finishes, with `responseData` of its output (binary: the `data` field).
+ */
+export function webhookTrigger(path: string, responseData: WebhookResponseData, name = 'Webhook'): NodeSpec {
+	return {
+		name,
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		webhookId: randomUUID(),
+		parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData, options: {} },
+	};
+}
+
+/** A Code node running `jsCode` once for all items. */
+export function code(jsCode: string, name = 'Code'): NodeSpec {
+	return { name, type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode } };
 }
