@@ -4,10 +4,12 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { imageItems } from '../../helpers/imageOutput';
 import type { ImageBatch, OutputChoice } from '../../helpers/imageOutput';
 import { buildOfficialBody, validateOfficialParams } from '../../helpers/officialRequest';
-import { readReferenceImage } from '../../helpers/referenceImage';
+import { checkReferenceImage, withReferenceImage } from '../../helpers/referenceImage';
+import type { ReferenceImage } from '../../helpers/referenceImage';
 import { buildGenerateBody } from '../../helpers/requestBody';
 import type { TaskSnapshot } from '../../helpers/response';
-import { FieldError, validateGenerateParams } from '../../helpers/validation';
+import { credentialSecrets } from '../../helpers/secrets';
+import { FieldError, textValue, validateGenerateParams } from '../../helpers/validation';
 import type { GenerateParams } from '../../helpers/validation';
 import type { Session } from '../../transport/session';
 import { createTask, generateImages } from '../../transport/endpoints';
@@ -19,10 +21,12 @@ export const description = updateDisplayOptions(
 	generateProperties,
 );
 
-/** One item's checked request, ready to send. */
+/** One item's checked request, ready to send once its reference image is read (withReferenceImage). */
 interface PreparedItem {
 	params: GenerateParams;
+	/** The body without `image`. */
 	body: IDataObject;
+	referenceImage?: ReferenceImage;
 	choice: OutputChoice;
 	waitForCompletion: boolean;
 }
@@ -40,12 +44,13 @@ async function prepareItem(ctx: IExecuteFunctions, itemIndex: number, official: 
 		aspectRatio: param('aspectRatio', ''),
 		additionalFields: options.additionalFields,
 	});
-	const image = await readReferenceImage(ctx, itemIndex, params.imageSource);
+	const referenceImage = await checkReferenceImage(ctx, itemIndex, params.imageSource);
 	const output = param('output', 'binary') === 'url' ? 'url' : 'binary';
-	const binaryField = String(param('binaryPropertyOutput', 'data')).trim();
+	const binaryField = textValue('Put Output in Field', param('binaryPropertyOutput', 'data')).trim();
 	if (output === 'binary' && binaryField === '') throw new FieldError('Put Output in Field', 'is empty');
-	const choice: OutputChoice = { output, binaryField };
-	if (!official) return { params, body: buildGenerateBody(params, image), choice, waitForCompletion: true };
+	const credentials = await ctx.getCredentials(official ? 'klingAiApi' : 'klingApi', itemIndex);
+	const choice: OutputChoice = { output, binaryField, imagesRequested: params.n, secrets: credentialSecrets(credentials) };
+	if (!official) return { params, body: buildGenerateBody(params), referenceImage, choice, waitForCompletion: true };
 
 	const imageReference = params.imageSource === 'none' ? '' : param('imageReference', '');
 	const officialParams = validateOfficialParams(params, {
@@ -58,7 +63,8 @@ async function prepareItem(ctx: IExecuteFunctions, itemIndex: number, official: 
 	});
 	return {
 		params,
-		body: buildOfficialBody(params, officialParams, image),
+		body: buildOfficialBody(params, officialParams),
+		referenceImage,
 		choice,
 		waitForCompletion: param('waitForCompletion', true) !== false,
 	};
@@ -81,7 +87,13 @@ async function generateItem(
 	if (session.authentication === 'klingAiApi') {
 		const slot = await session.taskLimiter.acquire(session.controller.signal);
 		try {
-			const task = await createTask(client, prepared.body, itemIndex, () => session.taskLimiter.onThrottle(slot));
+			// Read inline, not kept in a variable: the image need not outlive the create call while the task runs.
+			const task = await createTask(
+				client,
+				await withReferenceImage(ctx, prepared.body, prepared.referenceImage),
+				itemIndex,
+				() => session.taskLimiter.onThrottle(slot),
+			);
 			if (!prepared.waitForCompletion) {
 				return [{ json: { task_id: task.taskId, task_status: task.status }, pairedItem: { item: itemIndex } }];
 			}
@@ -91,7 +103,7 @@ async function generateItem(
 			slot.release();
 		}
 	} else {
-		const answer = await generateImages(client, prepared.body, itemIndex);
+		const answer = await generateImages(client, await withReferenceImage(ctx, prepared.body, prepared.referenceImage), itemIndex);
 		if (answer.kind === 'images') {
 			batch = { images: answer.images, created: answer.created, model: params.model, prompt: params.prompt };
 		} else {

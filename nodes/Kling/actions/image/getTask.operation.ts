@@ -2,7 +2,8 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { imageItems } from '../../helpers/imageOutput';
-import { FieldError } from '../../helpers/validation';
+import { credentialSecrets } from '../../helpers/secrets';
+import { FieldError, textValue } from '../../helpers/validation';
 import { readTask } from '../../transport/endpoints';
 import { runItems } from '../shared';
 import { outputFieldProperty } from './generate.properties';
@@ -36,16 +37,19 @@ interface TaskRequest {
 	taskId: string;
 	output: string;
 	binaryField: string;
+	secrets: string[];
 }
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems<TaskRequest>(this, {
 		prepare: async (itemIndex) => {
-			const taskId = String(this.getNodeParameter('taskId', itemIndex, '')).trim();
+			const taskId = textValue('Task ID', this.getNodeParameter('taskId', itemIndex, '')).trim();
 			if (!taskId) throw new FieldError('Task ID', 'is empty');
 			const output = String(this.getNodeParameter('taskOutput', itemIndex, 'task'));
-			const binaryField = String(this.getNodeParameter('binaryPropertyOutput', itemIndex, 'data')).trim() || 'data';
-			return { taskId, output, binaryField };
+			const binaryField = textValue('Put Output in Field', this.getNodeParameter('binaryPropertyOutput', itemIndex, 'data')).trim() || 'data';
+			const authentication = this.getNodeParameter('authentication', 0, 'klingApi') === 'klingAiApi' ? 'klingAiApi' : 'klingApi';
+			const secrets = credentialSecrets(await this.getCredentials(authentication, itemIndex));
+			return { taskId, output, binaryField, secrets };
 		},
 		run: async (session, request, itemIndex) => {
 			const task = await readTask(session.client, request.taskId, itemIndex);
@@ -57,7 +61,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				prompt: '',
 				taskId: task.taskId,
 			};
-			const choice = { output: request.output === 'binary' ? 'binary' : 'url', binaryField: request.binaryField } as const;
+			const output = request.output === 'binary' ? 'binary' : 'url';
+			const choice = { output, binaryField: request.binaryField, secrets: request.secrets } as const;
 			return await imageItems(this, session.client, batch, choice, itemIndex);
 		},
 	});
