@@ -5,12 +5,13 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 
-import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, INodeExecutionData } from 'n8n-workflow';
 
 import { KlingAiApi } from '../credentials/KlingAiApi.credentials';
 import { KlingApi } from '../credentials/KlingApi.credentials';
 import { Kling } from '../nodes/Kling/Kling.node';
-import { cleanupEngine, runNode } from '../test/support/engine';
+import { cleanupEngine, runNode, setBinaryMode, storeBinaryInput } from '../test/support/engine';
+import { largePng } from '../test/support/fakeImages';
 import { BENCH_API_KEY } from './serverProcess';
 import type { ServerMessage, ServerStats } from './serverProcess';
 import { SCENARIOS, idealMs } from './scenarios';
@@ -47,7 +48,17 @@ async function startServer(scenario: Scenario): Promise<BenchServer> {
 	};
 }
 
-function run(scenario: Scenario, baseUrl: string, items: number) {
+/** Stored before memory is measured: in filesystem mode the references are files, not memory. */
+async function inputItems(scenario: Scenario, count: number): Promise<INodeExecutionData[]> {
+	const items = Array.from({ length: count }, (_, i): INodeExecutionData => ({ json: { prompt: `benchmark image ${i}` } }));
+	if (!scenario.referenceBytes) return items;
+	await setBinaryMode('filesystem');
+	const reference = largePng(scenario.referenceBytes);
+	for (const item of items) item.binary = { data: await storeBinaryInput(reference, 'reference.png', 'image/png') };
+	return items;
+}
+
+function run(scenario: Scenario, baseUrl: string, items: INodeExecutionData[]) {
 	const credentials: Record<string, ICredentialDataDecryptedObject> = scenario.official
 		? { klingAiApi: { apiKey: BENCH_API_KEY, region: 'custom', baseUrl } }
 		: { klingApi: { apiKey: BENCH_API_KEY, baseUrl } };
@@ -55,15 +66,16 @@ function run(scenario: Scenario, baseUrl: string, items: number) {
 		nodeType: new Kling(),
 		credentialTypes: [new KlingApi(), new KlingAiApi()],
 		credentials,
-		items: Array.from({ length: items }, (_, i) => ({ json: { prompt: `benchmark image ${i}` } })),
+		items,
 		continueOnFail: true,
-		binaryMode: scenario.imageBytes ? 'filesystem' : 'default',
+		binaryMode: scenario.imageBytes || scenario.referenceBytes ? 'filesystem' : 'default',
 		parameters: {
 			authentication: scenario.official ? 'klingAiApi' : 'klingApi',
 			resource: 'image',
 			operation: 'generate',
 			prompt: '={{ $json.prompt }}',
 			output: scenario.imageBytes ? 'binary' : 'url',
+			...(scenario.referenceBytes ? { imageSource: 'binary', binaryPropertyName: 'data' } : {}),
 			options: { concurrency: scenario.concurrency },
 		},
 	});
@@ -74,27 +86,28 @@ async function main(): Promise<void> {
 	if (!scenario) throw new Error(`Unknown scenario "${process.argv[2]}"`);
 	// Warm up the engine and the node on a quick server of its own, so the measured one starts clean.
 	const warmUpServer = await startServer({ ...scenario, latencyMs: 0 });
-	await run(scenario, warmUpServer.baseUrl, 1);
+	await run(scenario, warmUpServer.baseUrl, await inputItems(scenario, 1));
 	await warmUpServer.close();
 	const server = await startServer(scenario);
+	const items = await inputItems(scenario, scenario.items);
 	global.gc?.();
 	const idleRss = process.memoryUsage().rss;
 	let peakRss = idleRss;
 	const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 10);
 
 	const started = performance.now();
-	const { items, error } = await run(scenario, server.baseUrl, scenario.items);
+	const { items: output, error } = await run(scenario, server.baseUrl, items);
 	const wallMs = performance.now() - started;
 	clearInterval(sampler);
 	peakRss = Math.max(peakRss, process.memoryUsage().rss);
 	if (error) throw error;
 
 	const stats = await server.stats();
-	const failed = items.filter((item) => item.json.error !== undefined);
+	const failed = output.filter((item) => item.json.error !== undefined);
 	const result: ScenarioResult = {
 		name: scenario.name,
 		items: scenario.items,
-		images: items.length - failed.length,
+		images: output.length - failed.length,
 		wallMs,
 		idealMs: idealMs(scenario),
 		idleRssMb: idleRss / MB,

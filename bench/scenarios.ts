@@ -8,6 +8,8 @@ export interface Scenario {
 	serverCap?: number;
 	/** Serve one image of this many bytes and download it as binary, in filesystem binary-data mode. */
 	imageBytes?: number;
+	/** Each item carries a reference image of this many bytes in a binary field, in filesystem binary-data mode. */
+	referenceBytes?: number;
 	/** Against the official asynchronous API: latency is the time a task takes, the cap counts running tasks. */
 	official?: boolean;
 	targets: {
@@ -56,6 +58,15 @@ export const SCENARIOS: Scenario[] = [
 		serverCap: 5,
 		official: true,
 		targets: { maxRatio: 1.3, maxPollsPerTask: 3, noFailures: true },
+	},
+	{
+		name: 'reference-9mb',
+		items: 40,
+		latencyMs: 50,
+		concurrency: 1,
+		referenceBytes: 9 * 1024 * 1024,
+		// Each request briefly holds its image several times over (bytes, base64, JSON body); reading all up front took 730 MB.
+		targets: { maxRssGrowthMb: 200, noFailures: true },
 	},
 	{ name: 'one-at-a-time', items: 200, latencyMs: 200, concurrency: 1, targets: { noFailures: true }, baseline: true },
 ];

@@ -31,6 +31,11 @@ export interface FakeKlingOfficialOptions {
 	clock?: () => number;
 	/** Tolerance for `exp`/`nbf` checks, in seconds. Default 0. */
 	clockSkewSec?: number;
+	/**
+	 * The `index` of each image a finished task lists, whatever `n` asked for: `[0]` for a task of
+	 * n = 3 returns one image, `[0, 0]` repeats an index. Default: `0` to `n - 1`.
+	 */
+	resultIndexes?: number[];
 }
 
 /**
@@ -345,9 +350,10 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 	/** Draws the images on first success read; later reads serve the same URLs. */
 	private render(task: Task): Array<{ index: number; url: string }> {
 		const format = this.options.imageFormat ?? 'png';
-		task.images ??= Array.from({ length: task.n }, (_, index) => {
-			const path = `/images/${task.taskId}-${index}.${EXTENSIONS[format]}`;
-			this.images.set(path, promptImage(format, task.body.prompt, index));
+		const indexes = this.options.resultIndexes ?? Array.from({ length: task.n }, (_, index) => index);
+		task.images ??= indexes.map((index, position) => {
+			const path = `/images/${task.taskId}-${position}.${EXTENSIONS[format]}`;
+			this.images.set(path, promptImage(format, task.body.prompt, position));
 			return { index, url: `${this.baseUrl}${path}` };
 		});
 		return task.images;

@@ -26,6 +26,8 @@ export interface FakeKlingOptions {
 	imageBytes?: number;
 	/** Answer `data: [{ b64_json }]` instead of `data: [{ url }]`. */
 	b64Json?: boolean;
+	/** Appended to every image URL as its query string, e.g. `key=<api key>` as some image hosts do. */
+	imageUrlQuery?: string;
 }
 
 /** Replaces the normal behaviour of the next generation POST (applied before the key check). */
@@ -33,7 +35,8 @@ export type Fault =
 	| TransportFault // a status answer, `{ reset: true }` or `{ hang: true }`
 	| { malformed: true } // 200, `Content-Type: application/json`, body that is not JSON
 	| { empty: true } // 200 `{"created":..,"data":[]}`
-	| { resetBeforeBody: true }; // destroy the socket as soon as the headers arrive, before reading the body
+	| { resetBeforeBody: true } // destroy the socket as soon as the headers arrive, before reading the body
+	| { imageCount: number }; // a normal answer, but with this many images whatever `n` asked for
 
 export type AttemptOutcome = 'ok' | 'unauthorized' | 'invalid' | 'throttled' | 'fault';
 
@@ -89,8 +92,9 @@ function errorBody(message: string, type: string, code: string | null): object {
 /** Returns the problem with a generation body, or undefined when it is acceptable. */
 function validate(body: unknown): string | undefined {
 	if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'The request body must be a JSON object.';
-	const { prompt, n } = body as { prompt?: unknown; n?: unknown };
+	const { prompt, n, seed } = body as { prompt?: unknown; n?: unknown; seed?: unknown };
 	if (typeof prompt !== 'string' || prompt.trim() === '') return "'prompt' must be a non-empty string.";
+	if (seed !== undefined && !Number.isInteger(seed)) return "'seed' must be an integer.";
 	if (n !== undefined && (!Number.isInteger(n) || (n as number) < 1 || (n as number) > MAX_N)) {
 		return `'n' must be an integer between 1 and ${MAX_N}.`;
 	}
@@ -185,11 +189,20 @@ class FakeKling implements FakeKlingServer {
 		const text = await readBody(req);
 		const json = parseJson(text); // undefined: recorded as raw text, answered with a 400
 		const record: RecordedRequest = { body: json ?? text, headers: req.headers, at: Date.now() };
+		const imageCount = this.takeImageCount();
 		const outcome = this.admit(req, res, json);
 		this.attemptLog.push({ ...record, outcome });
 		if (outcome !== 'ok') return;
 		this.requests.push(record);
-		await this.answerAfterLatency(record.body as { prompt: string; n?: number }, res);
+		await this.answerAfterLatency(record.body as { prompt: string; n?: number }, res, imageCount);
+	}
+
+	/** An `imageCount` fault at the head of the queue shapes the answer instead of replacing it. */
+	private takeImageCount(): number | undefined {
+		const next = this.faults[0];
+		if (!next || !('imageCount' in next)) return undefined;
+		this.faults.shift();
+		return next.imageCount;
 	}
 
 	/** Answers faults and rejections itself; 'ok' means the request is for us to generate. */
@@ -217,13 +230,17 @@ class FakeKling implements FakeKlingServer {
 		return 'ok';
 	}
 
-	private async answerAfterLatency(body: { prompt: string; n?: number }, res: ServerResponse): Promise<void> {
+	private async answerAfterLatency(
+		body: { prompt: string; n?: number },
+		res: ServerResponse,
+		imageCount: number | undefined,
+	): Promise<void> {
 		this.inFlight++;
 		this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
 		try {
 			await this.delay(this.options.latencyMs ?? 0, res);
 			if (res.destroyed) return; // the client gave up while we were "generating"
-			const data = this.answerData(body.prompt, body.n ?? 1);
+			const data = this.answerData(body.prompt, imageCount ?? body.n ?? 1);
 			sendJson(res, 200, { created: Math.floor(Date.now() / 1000), data });
 		} finally {
 			this.inFlight--;
@@ -259,7 +276,7 @@ class FakeKling implements FakeKlingServer {
 		const draw = () => (bytes ??= this.imageBytes(prompt, index));
 		const image: GeneratedImage = {
 			id,
-			url: `${this.baseUrl}/images/${id}.${EXTENSIONS[this.format]}`,
+			url: `${this.baseUrl}/images/${id}.${EXTENSIONS[this.format]}${this.options.imageUrlQuery ? `?${this.options.imageUrlQuery}` : ''}`,
 			mimeType: MIME_TYPES[this.format],
 			get bytes() {
 				return draw();
@@ -282,6 +299,7 @@ class FakeKling implements FakeKlingServer {
 		if ('malformed' in fault) return sendJson(res, 200, '<html><body>502 Bad Gateway</body></html>');
 		if ('empty' in fault) return sendJson(res, 200, { created: Math.floor(Date.now() / 1000), data: [] });
 		if ('resetBeforeBody' in fault) return void req.socket.destroy(); // queued behind another fault: as late as it gets
+		if ('imageCount' in fault) return; // taken by generate() before admission
 		applyTransportFault(fault, req, res, (status) => errorBody(`Injected fault ${status}`, 'server_error', null));
 	}
 

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { FieldError, validateImageUrl } from './validation';
+import { withAdditionalFields } from './requestBody';
+import { FieldError, numberIn, textValue, validateImageUrl } from './validation';
 import type { GenerateParams } from './validation';
 
 export const OFFICIAL_MODELS = ['kling-v1', 'kling-v1-5', 'kling-v2', 'kling-v2-new', 'kling-v2-1', 'kling-v3'] as const;
@@ -27,9 +28,22 @@ export interface OfficialParams {
 	externalTaskId?: string;
 }
 
-function text(value: unknown): string {
-	return value === undefined || value === null ? '' : String(value).trim();
-}
+/** Body fields the official request gets from a node parameter, with that parameter's label. */
+export const OFFICIAL_BODY_FIELDS: Readonly<Record<string, string>> = {
+	model_name: 'Model',
+	prompt: 'Prompt',
+	negative_prompt: 'Negative Prompt',
+	image: 'Reference Image',
+	image_reference: 'Image Reference',
+	image_fidelity: 'Image Fidelity',
+	human_fidelity: 'Human Fidelity',
+	resolution: 'Resolution',
+	n: 'Number of Images',
+	aspect_ratio: 'Aspect Ratio',
+	callback_url: 'Callback URL',
+	external_task_id: 'External Task ID',
+	watermark_info: 'Watermark',
+};
 
 /** The official API's own rules (§2), checked before sending so a bad item costs nothing. */
 export function validateOfficialParams(base: GenerateParams, raw: RawOfficialParams): OfficialParams {
@@ -37,7 +51,7 @@ export function validateOfficialParams(base: GenerateParams, raw: RawOfficialPar
 	if (hasImage && base.negativePrompt) {
 		throw new FieldError('Negative Prompt', 'cannot be used together with a reference image on the official Kling API');
 	}
-	const imageReference = text(raw.imageReference);
+	const imageReference = textValue('Image Reference', raw.imageReference).trim();
 	if (imageReference && !(IMAGE_REFERENCES as readonly string[]).includes(imageReference)) {
 		throw new FieldError('Image Reference', `must be subject or face, got "${imageReference}"`);
 	}
@@ -45,16 +59,13 @@ export function validateOfficialParams(base: GenerateParams, raw: RawOfficialPar
 	let humanFidelity: number | undefined;
 	if (raw.humanFidelity !== undefined && raw.humanFidelity !== '') {
 		if (imageReference !== 'subject') throw new FieldError('Human Fidelity', 'only applies with Image Reference "subject"');
-		humanFidelity = Number(raw.humanFidelity);
-		if (!Number.isFinite(humanFidelity) || humanFidelity < 0 || humanFidelity > 1) {
-			throw new FieldError('Human Fidelity', `must be from 0 to 1, got ${JSON.stringify(raw.humanFidelity)}`);
-		}
+		humanFidelity = numberIn('Human Fidelity', raw.humanFidelity, 0, 1, false);
 	}
-	const resolution = text(raw.resolution);
+	const resolution = textValue('Resolution', raw.resolution).trim();
 	if (resolution && !(RESOLUTIONS as readonly string[]).includes(resolution)) {
 		throw new FieldError('Resolution', `must be 1k or 2k, got "${resolution}"`);
 	}
-	const callbackUrl = text(raw.callbackUrl);
+	const callbackUrl = textValue('Callback URL', raw.callbackUrl).trim();
 	if (callbackUrl) validateImageUrl(callbackUrl, 'Callback URL');
 	return {
 		imageReference: imageReference || undefined,
@@ -62,16 +73,18 @@ export function validateOfficialParams(base: GenerateParams, raw: RawOfficialPar
 		resolution: resolution || undefined,
 		watermark: raw.watermark === true,
 		callbackUrl: callbackUrl || undefined,
-		externalTaskId: text(raw.externalTaskId) || undefined,
+		externalTaskId: textValue('External Task ID', raw.externalTaskId).trim() || undefined,
 	};
 }
 
-/** The official body: the same parameters under their official names. */
-export function buildOfficialBody(base: GenerateParams, official: OfficialParams, image?: string): IDataObject {
+/**
+ * The official body: the same parameters under their official names, without the reference
+ * image itself, which is read only when the request is sent (see referenceImage.ts).
+ */
+export function buildOfficialBody(base: GenerateParams, official: OfficialParams): IDataObject {
 	const body: IDataObject = { model_name: base.model, prompt: base.prompt, n: base.n };
 	if (base.negativePrompt) body.negative_prompt = base.negativePrompt;
-	if (image !== undefined) {
-		body.image = image;
+	if (base.imageSource !== 'none') {
 		if (official.imageReference) body.image_reference = official.imageReference;
 		if (base.imageFidelity !== undefined) body.image_fidelity = base.imageFidelity;
 		if (official.humanFidelity !== undefined) body.human_fidelity = official.humanFidelity;
@@ -81,5 +94,5 @@ export function buildOfficialBody(base: GenerateParams, official: OfficialParams
 	if (official.callbackUrl) body.callback_url = official.callbackUrl;
 	if (official.externalTaskId) body.external_task_id = official.externalTaskId;
 	if (official.watermark) body.watermark_info = { enabled: true };
-	return { ...body, ...base.additionalFields };
+	return withAdditionalFields(body, base.additionalFields, OFFICIAL_BODY_FIELDS);
 }

@@ -44,12 +44,31 @@ export interface GenerateParams {
 	additionalFields: IDataObject;
 }
 
-function text(value: unknown): string {
-	if (value === undefined || value === null) return '';
-	return typeof value === 'string' ? value : String(value);
+/** What a value is, for a message: "an object ({"a":1})", "a list ([1,2])", "a boolean (true)". */
+function describeValue(value: unknown): string {
+	const kind = Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+	let shown: string | undefined;
+	try {
+		shown = JSON.stringify(value);
+	} catch {
+		shown = undefined;
+	}
+	if (shown === undefined) return kind;
+	return `${kind} (${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown})`;
 }
 
-function numberIn(field: string, value: unknown, min: number, max: number, integer: boolean): number {
+/**
+ * A text parameter as it will be sent. Expressions can hand over anything; an object would reach
+ * the API as "[object Object]" and still be paid for, so only text (or a number, as text) passes.
+ */
+export function textValue(field: string, value: unknown): string {
+	if (value === undefined || value === null) return '';
+	if (typeof value === 'string') return value;
+	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	throw new FieldError(field, `must be text, but the value is ${describeValue(value)}; check the expression`);
+}
+
+export function numberIn(field: string, value: unknown, min: number, max: number, integer: boolean): number {
 	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
 	if (typeof number !== 'number' || !Number.isFinite(number)) {
 		throw new FieldError(field, `must be a number from ${min} to ${max}, got ${JSON.stringify(value)}`);
@@ -64,7 +83,7 @@ function numberIn(field: string, value: unknown, min: number, max: number, integ
 }
 
 function promptText(field: string, value: unknown, required: boolean): string {
-	const prompt = text(value).trim();
+	const prompt = textValue(field, value).trim();
 	if (required && prompt === '') throw new FieldError(field, 'is empty: describe the image to generate');
 	if (prompt.length > MAX_PROMPT_LENGTH) {
 		throw new FieldError(field, `is ${prompt.length} characters long; the API accepts at most ${MAX_PROMPT_LENGTH}`);
@@ -89,15 +108,15 @@ export function parseAdditionalFields(value: unknown): IDataObject {
 
 /** Checks every parameter that needs no I/O; the reference image itself is checked once it is read. */
 export function validateGenerateParams(raw: RawGenerateParams): GenerateParams {
-	const model = text(raw.model).trim();
+	const model = textValue('Model', raw.model).trim();
 	if (model === '') throw new FieldError('Model', 'is empty: give a model id such as kling-img-v1');
 
-	const imageSource = text(raw.imageSource || 'none') as ImageSource;
+	const imageSource = (textValue('Reference Image', raw.imageSource) || 'none') as ImageSource;
 	if (!IMAGE_SOURCES.includes(imageSource)) {
 		throw new FieldError('Reference Image', `must be one of ${IMAGE_SOURCES.join(', ')}, got "${imageSource}"`);
 	}
 
-	const aspectRatio = text(raw.aspectRatio).trim();
+	const aspectRatio = textValue('Aspect Ratio', raw.aspectRatio).trim();
 	if (aspectRatio !== '' && !(ASPECT_RATIOS as readonly string[]).includes(aspectRatio)) {
 		throw new FieldError('Aspect Ratio', `must be one of ${ASPECT_RATIOS.join(', ')}, got "${aspectRatio}"`);
 	}
@@ -127,36 +146,67 @@ export function httpUrlProblem(url: string): string | undefined {
 }
 
 export function validateImageUrl(value: unknown, field = 'Image URL'): string {
-	const url = text(value).trim();
+	const url = textValue(field, value).trim();
 	const problem = httpUrlProblem(url);
 	if (problem) throw new FieldError(field, problem);
 	return url;
 }
 
-/** The API takes jpg or png up to 10 MB; anything else would be refused after a long wait. */
-export function validateReferenceBytes(field: string, bytes: Uint8Array): void {
-	if (bytes.length > MAX_REFERENCE_BYTES) {
-		const megabytes = (bytes.length / 1024 / 1024).toFixed(1);
+/**
+ * The API takes jpg or png up to 10 MB; anything else would be refused after a long wait. Needs
+ * only the size and the first bytes, so a file can be checked without reading it whole.
+ */
+export function checkReferenceFile(field: string, byteLength: number, head: Uint8Array): void {
+	if (byteLength > MAX_REFERENCE_BYTES) {
+		const megabytes = (byteLength / 1024 / 1024).toFixed(1);
 		throw new FieldError(field, `is ${megabytes} MB; the API accepts reference images up to 10 MB`);
 	}
-	const type = detectImageType(bytes);
+	const type = detectImageType(head);
 	if (type?.mimeType !== 'image/png' && type?.mimeType !== 'image/jpeg') {
 		throw new FieldError(field, `must be a JPG or PNG image, got ${type ? type.mimeType : 'data that is not an image'}`);
 	}
 }
 
+export function validateReferenceBytes(field: string, bytes: Uint8Array): void {
+	checkReferenceFile(field, bytes.length, bytes);
+}
+
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-/** Accepts raw base64 or a data URL; returns the bare base64 the API wants. */
-export function parseBase64Image(value: unknown): string {
-	const field = 'Base64 Image';
-	const bare = text(value)
+/** Whether a text is padded standard base64, as the API sends and takes it. */
+export function isBase64(text: string): boolean {
+	return text.length % 4 === 0 && BASE64.test(text);
+}
+
+/** Base64 as the API wants it: no `data:...;base64,` prefix, no line breaks. */
+export function bareBase64(text: string): string {
+	return text
 		.trim()
 		.replace(/^data:[^,]*;base64,/i, '')
 		.replace(/\s+/g, '');
+}
+
+/** How many bytes a (valid, padded) base64 text decodes to, without decoding it. */
+export function base64ByteLength(base64: string): number {
+	const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
+	return Math.floor((base64.length * 3) / 4) - padding;
+}
+
+/** Enough base64 for the first bytes that tell an image's type (see imageType.ts). */
+export function base64Head(base64: string): Uint8Array {
+	return Buffer.from(base64.slice(0, 32), 'base64');
+}
+
+/**
+ * Accepts raw base64 or a data URL; returns the bare base64 the API wants. The image is checked
+ * from its length and first bytes, so a large one is not decoded just to be checked.
+ */
+export function parseBase64Image(value: unknown): string {
+	const field = 'Base64 Image';
+	const bare = bareBase64(textValue(field, value));
 	if (bare === '') throw new FieldError(field, 'is empty');
-	if (bare.length % 4 !== 0 || !BASE64.test(bare)) throw new FieldError(field, 'is not valid base64');
-	validateReferenceBytes(field, Buffer.from(bare, 'base64'));
+	if (!isBase64(bare)) throw new FieldError(field, 'is not valid base64');
+	checkReferenceFile(field, base64ByteLength(bare), base64Head(bare));
 	return bare;
 }
 

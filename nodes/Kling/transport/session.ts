@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { TaskSnapshot } from '../helpers/response';
+import { credentialSecrets } from '../helpers/secrets';
 import type { ReadableLike } from '../helpers/streams';
 import type { RunSettings } from '../helpers/validation';
 import { accountFor, accountKey } from './account';
@@ -35,6 +36,8 @@ function runAbortController(ctx: IExecuteFunctions): AbortController {
 export class Session {
 	constructor(
 		readonly authentication: Authentication,
+		/** The credential's secrets, to be masked wherever the API's words or URLs are shown. */
+		readonly secrets: string[],
 		/** Aborted when n8n cancels the run, or when a failing item ends it. */
 		readonly controller: AbortController,
 		private readonly client: KlingClient,
@@ -43,9 +46,10 @@ export class Session {
 
 	/**
 	 * One generation, start to end: on the gateway a call (or a relayed task), on the official API
-	 * a task that holds `images` of the account's task slots until it ends.
+	 * a task that holds `images` of the account's task slots until it ends. `body` is asked for
+	 * only when the request is about to go out (it may read a large reference image).
 	 */
-	async generate(body: IDataObject, images: number, wait: boolean, itemIndex: number): Promise<Generation | StartedTask> {
+	async generate(body: () => Promise<IDataObject>, images: number, wait: boolean, itemIndex: number): Promise<Generation | StartedTask> {
 		if (this.authentication === 'klingApi') return await generateOnGateway(this.run, body, itemIndex);
 		return await generateOnOfficial(this.run, body, images, wait, itemIndex);
 	}
@@ -77,7 +81,7 @@ export async function openSession(ctx: IExecuteFunctions, settings: RunSettings,
 		ctx.getNodeParameter('authentication', 0, 'klingApi') === 'klingAiApi' ? 'klingAiApi' : 'klingApi';
 	const credentials = await ctx.getCredentials(authentication);
 	const official = authentication === 'klingAiApi';
-	const secrets = [credentials.apiKey, credentials.secretKey].filter((value): value is string => typeof value === 'string' && value !== '');
+	const secrets = credentialSecrets(credentials);
 	const baseUrl = official ? officialBaseUrl(credentials) : normalizeBaseUrl(credentials.baseUrl);
 	const keyMaterial = [String(credentials.accessKey ?? ''), ...secrets];
 	const account = accountFor(accountKey(authentication, baseUrl, keyMaterial), settings.concurrency, clock);
@@ -109,5 +113,5 @@ export async function openSession(ctx: IExecuteFunctions, settings: RunSettings,
 		context: (itemIndex) => ({ node: ctx.getNode(), itemIndex, secrets }),
 		settings,
 	};
-	return new Session(authentication, controller, client, run);
+	return new Session(authentication, secrets, controller, client, run);
 }

@@ -63,10 +63,10 @@ async function waitForTask(run: TaskRun, task: TaskSnapshot, deadline: number, i
  * The gateway: one call that answers with the images, or (on gateways relaying Kling's task API)
  * with a task to wait for. Bounded by Timeout; an unclear failure is resent only as allowed.
  */
-export async function generateOnGateway(run: TaskRun, body: IDataObject, itemIndex: number): Promise<Generation> {
+export async function generateOnGateway(run: TaskRun, body: () => Promise<IDataObject>, itemIndex: number): Promise<Generation> {
 	const started = run.clock.now();
 	const { timeoutMs, maxWaitMs, resendAfterUnclear } = run.settings;
-	const request = generateRequest(body, started + timeoutMs, `Timeout (${seconds(timeoutMs)})`, resendAfterUnclear);
+	const request = generateRequest(await body(), started + timeoutMs, `Timeout (${seconds(timeoutMs)})`, resendAfterUnclear);
 	const answer = await run.client.send(request, itemIndex).catch((error: Error & { unclear?: boolean }): never => {
 		if (error.unclear) {
 			error.message +=
@@ -153,6 +153,11 @@ async function createTaskOnce(
 	}
 }
 
+/** Every create carries an external_task_id: the user's, or one made here for this item's chain of attempts. */
+function withExternalId(body: IDataObject): IDataObject {
+	return { ...body, external_task_id: body.external_task_id ?? `n8n-kling-${randomUUID()}` };
+}
+
 /**
  * The official API: a task holds `n` of the account's task slots from creation to its end; it is
  * created exactly once, then polled until it ends. Everything is bounded by Max Wait, and every
@@ -160,18 +165,17 @@ async function createTaskOnce(
  */
 export async function generateOnOfficial(
 	run: TaskRun,
-	body: IDataObject,
+	body: () => Promise<IDataObject>,
 	images: number,
 	wait: boolean,
 	itemIndex: number,
 ): Promise<Generation | StartedTask> {
 	const deadline = run.clock.now() + run.settings.maxWaitMs;
-	const withId: IDataObject = { ...body, external_task_id: body.external_task_id ?? `n8n-kling-${randomUUID()}` };
 	let slot = await acquireSlots(run, images, deadline, itemIndex, false);
 	try {
 		const task = await createTaskOnce(
 			run,
-			withId,
+			withExternalId(await body()),
 			() => slot,
 			async () => {
 				slot = await acquireSlots(run, images, deadline, itemIndex, true);

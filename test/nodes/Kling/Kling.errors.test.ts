@@ -1,6 +1,6 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { storeBinaryInput } from '../../support/engine';
+import { setBinaryMode, storeBinaryInput } from '../../support/engine';
 import { startFakeKlingServer } from '../../support/fakeKlingServer';
 import type { FakeKlingServer } from '../../support/fakeKlingServer';
 import { promptPng } from '../../support/fakeImages';
@@ -33,12 +33,27 @@ describe('bad input is refused before any request, naming the field and the item
 		['URL that is not http(s)', { imageSource: 'url', imageUrl: '={{ $json.url ?? "https://example.com/a.png" }}' }, { url: 'file:///etc/passwd' }, '"Image URL" must start with http:// or https://'],
 		['invalid base64', { imageSource: 'base64', imageBase64: `={{ $json.b64 ?? "${promptPng('ok', 0).toString('base64')}" }}` }, { b64: '%%%' }, '"Base64 Image" is not valid base64'],
 		['additional fields that are not an object', { options: { additionalFields: '={{ $json.extra ?? "{}" }}' } }, { extra: '[1,2]' }, '"Additional Body Fields" must be a JSON object'],
+		['prompt that is an object', {}, { prompt: { text: 'a fox' } }, '"Prompt" must be text, but the value is an object ({"text":"a fox"}); check the expression'],
+		['prompt that is a list', {}, { prompt: ['a fox', 'a hen'] }, '"Prompt" must be text, but the value is a list (["a fox","a hen"])'],
+		['prompt that is a boolean', {}, { prompt: true }, '"Prompt" must be text, but the value is a boolean (true)'],
+		['negative prompt that is an object', { negativePrompt: '={{ $json.avoid ?? "" }}' }, { avoid: { fog: true } }, '"Negative Prompt" must be text, but the value is an object'],
+		['model that is an object', { model: '={{ $json.model ?? "kling-img-v1" }}' }, { model: { id: 'kling-img-v1' } }, '"Model" must be text, but the value is an object'],
+		['image URL that is a list', { imageSource: 'url', imageUrl: '={{ $json.url ?? "https://example.com/a.png" }}' }, { url: ['https://example.com/a.png'] }, '"Image URL" must be text, but the value is a list'],
+		['additional fields that set n', { options: { additionalFields: '={{ $json.extra ?? "{}" }}' } }, { extra: '{"n": 50}' }, `"Additional Body Fields" may not set n: use the node's "Number of Images" instead`],
+		['additional fields that set a 5000-character prompt', { options: { additionalFields: '={{ $json.extra ?? "{}" }}' } }, { extra: JSON.stringify({ prompt: 'x'.repeat(5000) }) }, `"Additional Body Fields" may not set prompt: use the node's "Prompt" instead`],
+		['additional fields that set the model and the image', { options: { additionalFields: '={{ $json.extra ?? "{}" }}' } }, { extra: '{"model": "other", "image": "https://example.com/a.png"}' }, `may not set model, image: use the node's "Model", "Reference Image" instead`],
 	])('%s', async (_case, parameters, badJson, message) => {
 		const { error, items } = await failOnSecondItem(parameters, badJson);
 		expect(error?.message).toContain(message);
 		expect(error?.message).toContain('(item 1)');
 		expect(items).toEqual([]);
 		expect(server.attempts).toBe(0);
+	});
+
+	it('takes a number from an expression as text', async () => {
+		const { error } = await runKling({ server, items: [{ json: { prompt: 42 } }], parameters: { prompt: '={{ $json.prompt }}', output: 'url' } });
+		expect(error).toBeUndefined();
+		expect(server.requests[0].body.prompt).toBe('42');
 	});
 
 	describe('reference files', () => {
@@ -61,6 +76,26 @@ describe('bad input is refused before any request, naming the field and the item
 			const { error } = await runWithBinary(Buffer.from('GIF89a-not-really'));
 			expect(error?.message).toContain('"Input Binary Field" must be a JPG or PNG image, got image/gif (item 0)');
 			expect(server.attempts).toBe(0);
+		});
+
+		it.each(['default', 'filesystem'] as const)('checks every item before the first request (%s binary mode)', async (binaryMode) => {
+			await setBinaryMode(binaryMode);
+			const good = await storeBinaryInput(promptPng('a', 0), 'a.png', 'image/png');
+			const gif = await storeBinaryInput(Buffer.from('GIF89a-not-really'), 'b.png', 'image/png');
+			const big = await storeBinaryInput(Buffer.concat([promptPng('c', 0), Buffer.alloc(10 * 1024 * 1024)]), 'c.png', 'image/png');
+			for (const [bad, message] of [
+				[gif, '"Input Binary Field" must be a JPG or PNG image, got image/gif (item 2)'],
+				[big, '"Input Binary Field" is 10.0 MB; the API accepts reference images up to 10 MB (item 2)'],
+			] as const) {
+				const { error } = await runKling({
+					server,
+					binaryMode,
+					items: [good, good, bad].map((binary) => ({ json: {}, binary: { data: binary } })),
+					parameters: { prompt: 'x', imageSource: 'binary', output: 'url', options: { concurrency: 1 } },
+				});
+				expect(error?.message).toBe(message);
+				expect(server.attempts).toBe(0);
+			}
 		});
 
 		it('refuses a file over 10 MB', async () => {
@@ -115,7 +150,7 @@ describe('API failures', () => {
 	});
 
 	it('with Continue On Fail, an item the API refuses becomes an error item and the others still run', async () => {
-		const items = [{ json: { n: 1 } }, { json: { n: 1, extra: '{"n": 0}' } }, { json: { n: 2 } }];
+		const items = [{ json: { n: 1 } }, { json: { n: 1, extra: '{"seed": "not a number"}' } }, { json: { n: 2 } }];
 		const { items: output, error } = await runKling({
 			server,
 			items,

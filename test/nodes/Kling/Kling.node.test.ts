@@ -1,12 +1,20 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 
-import { binaryFilePath, readBinaryOutput, storeBinaryInput } from '../../support/engine';
+import { binaryFilePath, readBinaryOutput, setBinaryMode, storeBinaryInput } from '../../support/engine';
 import { startFakeKlingServer } from '../../support/fakeKlingServer';
 import type { FakeKlingServer } from '../../support/fakeKlingServer';
 import { promptJpeg, promptPng } from '../../support/fakeImages';
 import { API_KEY, prompts, runKling } from './kling.harness';
 
 let server: FakeKlingServer;
+
+async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!condition()) {
+		if (Date.now() > deadline) throw new Error('condition not met in time');
+		await new Promise((resolve) => setTimeout(resolve, 5));
+	}
+}
 
 beforeAll(async () => {
 	server = await startFakeKlingServer({ apiKey: API_KEY });
@@ -69,6 +77,30 @@ describe('Kling node in the n8n engine: requests', () => {
 		}
 	});
 
+	it('reads a binary reference only when its item is sent, not all up front', async () => {
+		const slow = await startFakeKlingServer({ apiKey: API_KEY, latencyMs: 300 });
+		try {
+			await setBinaryMode('filesystem');
+			const first = promptPng('first', 0);
+			const binaries = [await storeBinaryInput(first, 'a.png', 'image/png'), await storeBinaryInput(promptPng('second', 0), 'b.png', 'image/png')];
+			const running = runKling({
+				server: slow,
+				binaryMode: 'filesystem',
+				items: binaries.map((binary) => ({ json: {}, binary: { data: binary } })),
+				parameters: { prompt: 'x', imageSource: 'binary', output: 'url', options: { concurrency: 1 } },
+			});
+			await waitUntil(() => slow.requests.length === 1);
+			// The second item's file changes while the first request runs: the second request must carry the new bytes.
+			const replacement = promptJpeg('replacement', 0);
+			writeFileSync((await binaryFilePath(binaries[1]))!, replacement);
+			const { error } = await running;
+			expect(error).toBeUndefined();
+			expect(slow.requests.map((request) => request.body.image)).toEqual([first.toString('base64'), replacement.toString('base64')]);
+		} finally {
+			await slow.close();
+		}
+	});
+
 	it('strips a data URL prefix from a base64 reference', async () => {
 		const base64 = promptPng('ref', 0).toString('base64');
 		await runKling({
@@ -99,7 +131,8 @@ describe('Kling node in the n8n engine: output', () => {
 		expect(sentPrompts).toEqual(['a blue whale', 'a green frog', 'a red fox']);
 		for (const item of items) {
 			expect(item.binary).toBeUndefined();
-			expect(Object.keys(item.json).sort()).toEqual(['created', 'index', 'model', 'prompt', 'url']);
+			expect(Object.keys(item.json).sort()).toEqual(['created', 'imagesRequested', 'imagesReturned', 'index', 'model', 'prompt', 'url']);
+			expect(item.json.imagesReturned).toBe(item.json.imagesRequested);
 			expect(server.imageBytesFor(item.json.url as string)).toBeDefined();
 		}
 	});

@@ -108,6 +108,19 @@ describe('official API: generate', () => {
 		expect(server.createAttempts).toBe(0);
 	});
 
+	it.each([
+		['a callback URL that is an object', { callbackUrl: '={{ $json.hook }}' }, { hook: { url: 'https://example.com/hook' } }, '"Callback URL" must be text, but the value is an object'],
+		['an external task id that is a list', { externalTaskId: '={{ $json.ids }}' }, { ids: ['a', 'b'] }, '"External Task ID" must be text, but the value is a list'],
+		['a model that is an object', { modelName: '={{ $json.model ?? "kling-v2" }}' }, { model: { name: 'kling-v2' } }, '"Model" must be text, but the value is an object'],
+		['additional fields with a file:// callback', { options: { additionalFields: '={{ $json.extra }}' } }, { extra: '{"callback_url": "file:///etc/passwd"}' }, `"Additional Body Fields" may not set callback_url: use the node's "Callback URL" instead`],
+		['additional fields with n = 50', { options: { additionalFields: '={{ $json.extra }}' } }, { extra: '{"n": 50}' }, `"Additional Body Fields" may not set n`],
+	])('refuses %s before creating a task', async (_case, parameters, json, message) => {
+		const { error } = await runKlingOfficial({ server, items: [{ json: { prompt: 'ok' } }, { json: { prompt: 'ok', ...json } }], parameters: { prompt: '={{ $json.prompt }}', output: 'url', ...parameters } });
+		expect(error?.message).toContain(message);
+		expect(error?.message).toContain('(item 1)');
+		expect(server.createAttempts).toBe(0);
+	});
+
 	it('many items poll concurrently, with few status checks each', async () => {
 		const names = Array.from({ length: 12 }, (_, i) => `bird ${i}`);
 		const { items, error } = await runKlingOfficial({

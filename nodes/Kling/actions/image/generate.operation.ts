@@ -4,9 +4,10 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { imageItems } from '../../helpers/imageOutput';
 import type { ImageBatch, OutputChoice } from '../../helpers/imageOutput';
 import { buildOfficialBody, validateOfficialParams } from '../../helpers/officialRequest';
-import { readReferenceImage } from '../../helpers/referenceImage';
+import { checkReferenceImage, withReferenceImage } from '../../helpers/referenceImage';
+import type { ReferenceImage } from '../../helpers/referenceImage';
 import { buildGenerateBody } from '../../helpers/requestBody';
-import { FieldError, validateGenerateParams } from '../../helpers/validation';
+import { FieldError, textValue, validateGenerateParams } from '../../helpers/validation';
 import type { GenerateParams } from '../../helpers/validation';
 import type { Session } from '../../transport/session';
 import { runItems } from '../shared';
@@ -17,10 +18,12 @@ export const description = updateDisplayOptions(
 	generateProperties,
 );
 
-/** One item's checked request, ready to send. */
+/** One item's checked request, ready to send once its reference image is read (withReferenceImage). */
 interface PreparedItem {
 	params: GenerateParams;
+	/** The body without `image`. */
 	body: IDataObject;
+	referenceImage?: ReferenceImage;
 	choice: OutputChoice;
 	waitForCompletion: boolean;
 }
@@ -38,12 +41,12 @@ async function prepareItem(ctx: IExecuteFunctions, itemIndex: number, official: 
 		aspectRatio: param('aspectRatio', ''),
 		additionalFields: options.additionalFields,
 	});
-	const image = await readReferenceImage(ctx, itemIndex, params.imageSource);
+	const referenceImage = await checkReferenceImage(ctx, itemIndex, params.imageSource);
 	const output = param('output', 'binary') === 'url' ? 'url' : 'binary';
-	const binaryField = String(param('binaryPropertyOutput', 'data')).trim();
+	const binaryField = textValue('Put Output in Field', param('binaryPropertyOutput', 'data')).trim();
 	if (output === 'binary' && binaryField === '') throw new FieldError('Put Output in Field', 'is empty');
-	const choice: OutputChoice = { output, binaryField };
-	if (!official) return { params, body: buildGenerateBody(params, image), choice, waitForCompletion: true };
+	const choice: OutputChoice = { output, binaryField, imagesRequested: params.n };
+	if (!official) return { params, body: buildGenerateBody(params), referenceImage, choice, waitForCompletion: true };
 
 	const imageReference = params.imageSource === 'none' ? '' : param('imageReference', '');
 	const officialParams = validateOfficialParams(params, {
@@ -56,7 +59,8 @@ async function prepareItem(ctx: IExecuteFunctions, itemIndex: number, official: 
 	});
 	return {
 		params,
-		body: buildOfficialBody(params, officialParams, image),
+		body: buildOfficialBody(params, officialParams),
+		referenceImage,
 		choice,
 		waitForCompletion: param('waitForCompletion', true) !== false,
 	};
@@ -69,7 +73,9 @@ async function generateItem(
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	const { params } = prepared;
-	const result = await session.generate(prepared.body, params.n, prepared.waitForCompletion, itemIndex);
+	// The reference image is read when the request is about to go out, and not kept while the task runs.
+	const body = async () => await withReferenceImage(ctx, prepared.body, prepared.referenceImage);
+	const result = await session.generate(body, params.n, prepared.waitForCompletion, itemIndex);
 	if (!('images' in result)) {
 		return [{ json: { task_id: result.taskId, task_status: result.status }, pairedItem: { item: itemIndex } }];
 	}
@@ -77,7 +83,7 @@ async function generateItem(
 		throw new NodeOperationError(ctx.getNode(), 'The Kling API finished without any images', { itemIndex });
 	}
 	const batch: ImageBatch = { ...result, model: params.model, prompt: params.prompt };
-	return await imageItems(ctx, session, batch, prepared.choice, itemIndex);
+	return await imageItems(ctx, session, batch, { ...prepared.choice, secrets: session.secrets }, itemIndex);
 }
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {

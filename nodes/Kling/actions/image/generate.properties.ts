@@ -210,7 +210,8 @@ export const generateProperties: INodeProperties[] = [
 				name: 'additionalFields',
 				type: 'json',
 				default: '{}',
-				description: 'A JSON object merged into the request body last, for fields the API adds later',
+				description:
+					'A JSON object of extra request body fields, for fields the API adds later. Fields the node has a parameter for (such as n or prompt) are refused.',
 			},
 			{
 				displayName: 'Download Timeout (Seconds)',

@@ -2,7 +2,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { imageItems } from '../../helpers/imageOutput';
-import { FieldError } from '../../helpers/validation';
+import { FieldError, textValue } from '../../helpers/validation';
 import { runItems } from '../shared';
 import { outputFieldProperty } from './generate.properties';
 
@@ -40,10 +40,10 @@ interface TaskRequest {
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems<TaskRequest>(this, {
 		prepare: async (itemIndex) => {
-			const taskId = String(this.getNodeParameter('taskId', itemIndex, '')).trim();
+			const taskId = textValue('Task ID', this.getNodeParameter('taskId', itemIndex, '')).trim();
 			if (!taskId) throw new FieldError('Task ID', 'is empty');
 			const output = String(this.getNodeParameter('taskOutput', itemIndex, 'task'));
-			const binaryField = String(this.getNodeParameter('binaryPropertyOutput', itemIndex, 'data')).trim() || 'data';
+			const binaryField = textValue('Put Output in Field', this.getNodeParameter('binaryPropertyOutput', itemIndex, 'data')).trim() || 'data';
 			return { taskId, output, binaryField };
 		},
 		run: async (session, request, itemIndex) => {
@@ -56,7 +56,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				prompt: '',
 				taskId: task.taskId,
 			};
-			const choice = { output: request.output === 'binary' ? 'binary' : 'url', binaryField: request.binaryField } as const;
+			const output = request.output === 'binary' ? 'binary' : 'url';
+			const choice = { output, binaryField: request.binaryField, secrets: session.secrets } as const;
 			return await imageItems(this, session, batch, choice, itemIndex);
 		},
 	});

@@ -28,9 +28,18 @@ describe('validateOfficialParams: the rules of the official API', () => {
 		['human fidelity out of range', { imageSource: 'url' }, { imageReference: 'subject', humanFidelity: 3 }, '"Human Fidelity" must be from 0 to 1'],
 		['unknown resolution', {}, { resolution: '4k' }, '"Resolution" must be 1k or 2k'],
 		['callback that is not http(s)', {}, { callbackUrl: 'ftp://x/y' }, '"Callback URL" must start with http'],
+		['callback given an object', {}, { callbackUrl: { url: 'https://x/y' } }, '"Callback URL" must be text, but the value is an object ({"url":"https://x/y"})'],
+		['external task id given a list', {}, { externalTaskId: ['a', 'b'] }, '"External Task ID" must be text, but the value is a list (["a","b"])'],
+		['external task id given a boolean', {}, { externalTaskId: true }, '"External Task ID" must be text, but the value is a boolean (true)'],
+		['resolution given an object', {}, { resolution: {} }, '"Resolution" must be text'],
+		['human fidelity given a boolean', { imageSource: 'url' }, { imageReference: 'subject', humanFidelity: true }, '"Human Fidelity" must be a number'],
 	])('%s', (_case, base, official, message) => {
 		expect(() => check(base, official)).toThrow(message);
 	});
+});
+
+it('takes a number as external task id, as text', () => {
+	expect(check({}, { externalTaskId: 42 }).externalTaskId).toBe('42');
 });
 
 describe('buildOfficialBody', () => {
@@ -51,5 +60,32 @@ describe('buildOfficialBody', () => {
 			external_task_id: 'e-1',
 			watermark_info: { enabled: true },
 		});
+	});
+
+	it('sends image-only fields with a reference image, but not the image itself: that is read when the request is sent', () => {
+		const base = validateGenerateParams({ ...baseRaw, imageSource: 'binary', imageFidelity: 0.7 });
+		const official = check({ imageSource: 'binary' }, { imageReference: 'subject', humanFidelity: 0.6 });
+		expect(buildOfficialBody(base, official)).toEqual({
+			model_name: 'kling-v2-1',
+			prompt: 'a fox',
+			n: 1,
+			image_reference: 'subject',
+			image_fidelity: 0.7,
+			human_fidelity: 0.6,
+		});
+	});
+
+	it.each([
+		['{"callback_url": "file:///etc/passwd"}', 'may not set callback_url: use the node\'s "Callback URL" instead'],
+		['{"n": 50, "model_name": "kling-v9"}', 'may not set n, model_name: use the node\'s "Number of Images", "Model" instead'],
+		['{"watermark_info": {"enabled": false}}', '"Watermark"'],
+	])('refuses additional fields %s that the node has a parameter for', (additionalFields, message) => {
+		const base = validateGenerateParams({ ...baseRaw, additionalFields });
+		expect(() => buildOfficialBody(base, check({}, {}))).toThrow(message);
+	});
+
+	it('adds other additional fields', () => {
+		const base = validateGenerateParams({ ...baseRaw, additionalFields: '{"seed": 3}' });
+		expect(buildOfficialBody(base, check({}, {}))).toEqual({ model_name: 'kling-v2-1', prompt: 'a fox', n: 1, seed: 3 });
 	});
 });

@@ -1,11 +1,14 @@
 import {
 	FieldError,
+	base64ByteLength,
+	checkReferenceFile,
 	parseAdditionalFields,
 	parseBase64Image,
 	validateGenerateParams,
 	validateImageUrl,
 	validateReferenceBytes,
 	validateRunSettings,
+	textValue,
 } from '../../../../nodes/Kling/helpers/validation';
 import type { RawGenerateParams } from '../../../../nodes/Kling/helpers/validation';
 
@@ -74,6 +77,22 @@ describe('validateGenerateParams', () => {
 		expect(fieldOf(() => validateGenerateParams(raw(overrides)))).toBe(field);
 	});
 
+	it.each<[string, Partial<RawGenerateParams>, string]>([
+		['Prompt', { prompt: { text: 'a fox' } }, 'an object ({"text":"a fox"})'],
+		['Prompt', { prompt: ['a fox'] }, 'a list (["a fox"])'],
+		['Prompt', { prompt: false }, 'a boolean (false)'],
+		['Negative Prompt', { negativePrompt: { no: 'fog' } }, 'an object'],
+		['Model', { model: { id: 'kling-img-v1' } }, 'an object'],
+		['Aspect Ratio', { aspectRatio: ['1:1'] }, 'a list'],
+	])('refuses a %s that is not text instead of sending "[object Object]"', (field, overrides, what) => {
+		expect(fieldOf(() => validateGenerateParams(raw(overrides)))).toBe(field);
+		expect(() => validateGenerateParams(raw(overrides))).toThrow(`"${field}" must be text, but the value is ${what}`);
+	});
+
+	it('takes a number as text', () => {
+		expect(validateGenerateParams(raw({ prompt: 42 })).prompt).toBe('42');
+	});
+
 	it('accepts a prompt of exactly 2500 characters', () => {
 		expect(validateGenerateParams(raw({ prompt: 'x'.repeat(2500) })).prompt).toHaveLength(2500);
 	});
@@ -97,6 +116,21 @@ describe('parseAdditionalFields', () => {
 	});
 });
 
+describe('textValue', () => {
+	it('passes text, turns finite numbers into text and empties null or undefined', () => {
+		expect(textValue('F', 'abc')).toBe('abc');
+		expect(textValue('F', 1.5)).toBe('1.5');
+		expect(textValue('F', null)).toBe('');
+		expect(textValue('F', undefined)).toBe('');
+	});
+
+	it('refuses everything else, shortening long values', () => {
+		expect(() => textValue('F', Number.NaN)).toThrow('"F" must be text, but the value is a number (null)');
+		expect(() => textValue('F', { long: 'x'.repeat(100) })).toThrow(/an object \(\{"long":"x+\.\.\.\); check the expression$/);
+		expect(() => textValue('F', () => 1)).toThrow('"F" must be text, but the value is a function; check the expression');
+	});
+});
+
 describe('reference images', () => {
 	it('accepts http and https URLs only', () => {
 		expect(validateImageUrl(' https://example.com/a.png ')).toBe('https://example.com/a.png');
@@ -116,6 +150,24 @@ describe('reference images', () => {
 		expect(() => validateReferenceBytes('Input Binary Field', Buffer.from('hello'))).toThrow('not an image');
 		const big = Buffer.concat([PNG_HEAD, Buffer.alloc(10 * 1024 * 1024)]);
 		expect(() => validateReferenceBytes('Input Binary Field', big)).toThrow('10.0 MB; the API accepts reference images up to 10 MB');
+	});
+
+	it('checks a file from its size and first bytes alone', () => {
+		expect(() => checkReferenceFile('F', 9 * 1024 * 1024, PNG_HEAD)).not.toThrow();
+		expect(() => checkReferenceFile('F', 11 * 1024 * 1024, PNG_HEAD)).toThrow('"F" is 11.0 MB');
+		expect(() => checkReferenceFile('F', 100, Buffer.from('GIF89a'))).toThrow('got image/gif');
+	});
+
+	it('knows the decoded size of base64 without decoding it', () => {
+		for (const length of [0, 1, 2, 3, 4, 5, 100, 1001]) {
+			const base64 = Buffer.alloc(length, 7).toString('base64');
+			expect(base64ByteLength(base64)).toBe(length);
+		}
+	});
+
+	it('checks large base64 from its length', () => {
+		const big = Buffer.concat([PNG_HEAD, Buffer.alloc(10 * 1024 * 1024)]).toString('base64');
+		expect(() => parseBase64Image(big)).toThrow('"Base64 Image" is 10.0 MB');
 	});
 
 	it('strips a data URL prefix and white space from base64', () => {
