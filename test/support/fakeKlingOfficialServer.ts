@@ -43,7 +43,11 @@ export interface FakeKlingOfficialOptions {
  * with `afterProcessing`, handles the request as usual (a create makes its task) and then answers
  * with the fault instead, as when an answer is lost on its way back.
  */
-export type OfficialFault = TransportFault | { afterProcessing: TransportFault } | { pass: true }; // `pass`: answer as usual
+export type OfficialFault =
+	| TransportFault
+	| { afterProcessing: TransportFault }
+	| { pass: true } // answer as usual
+	| { echoAuthorization: number }; // answer this status with the request's Authorization header in the message
 
 export interface CreatedTask {
 	taskId: string;
@@ -229,6 +233,10 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 			const handler = this.dispatch(req.method, url.pathname);
 			if (!handler) throw new KlingError(404, 1203, `unknown route: ${req.method} ${url.pathname}`);
 			const queued = this.faults.shift();
+			if (queued && 'echoAuthorization' in queued) {
+				const message = `bad request; you sent Authorization: ${req.headers.authorization ?? ''}`;
+				return this.reply(res, queued.echoAuthorization, { code: 1200, message });
+			}
 			const fault = queued && 'pass' in queued ? undefined : queued;
 			if (fault && !('afterProcessing' in fault)) return applyTransportFault(this.klingShaped(fault), req, res, () => ({}));
 			this.authenticate(req.headers.authorization);

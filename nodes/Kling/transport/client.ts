@@ -144,6 +144,8 @@ export class KlingClient {
 				ignoreHttpStatusErrors: true,
 				timeout: timeoutMs,
 				abortSignal: signal,
+				// A redirect to another host must not take the key or token along.
+				sendCredentialsOnCrossOriginRedirect: false,
 			})) as IN8nHttpFullResponse;
 		} catch (error) {
 			return this.connectionFailure(error, context, 'The Kling API', { timeoutMs, read });

@@ -31,8 +31,20 @@ export interface ErrorContext {
 	secrets?: string[];
 }
 
-function redactAll(text: string, secrets: string[] = []): string {
-	return secrets.reduce((masked, secret) => redactSecret(masked, secret), text);
+/** A signed token (JWT: header.claims.signature, the header starting `{"`), or whatever follows "Bearer". */
+const TOKEN_TEXT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}|(?<=\bBearer\s+)[^\s"',;]+/gi;
+
+/**
+ * Masks the credential's secrets (also as base64, the way Basic auth or a debugging server may
+ * echo them) and every token the node signed: those are made per request and never known here.
+ */
+export function redactAll(text: string, secrets: string[] = []): string {
+	const variants = secrets.flatMap((secret) => [
+		secret,
+		Buffer.from(secret).toString('base64').replace(/=+$/, ''),
+		Buffer.from(secret).toString('base64url'),
+	]);
+	return variants.reduce((masked, secret) => redactSecret(masked, secret), text).replace(TOKEN_TEXT, '***');
 }
 
 /**
