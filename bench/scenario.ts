@@ -1,6 +1,6 @@
 /**
- * Runs one benchmark scenario in this process and prints its result as JSON on the last line.
- * Each scenario gets a fresh process so memory figures are its own.
+ * Runs one benchmark scenario in this process and prints its results (one per batch) as JSON on
+ * the last line. Each scenario gets a fresh process so memory and CPU figures are its own.
  */
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
@@ -10,11 +10,15 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { KlingAiApi } from '../credentials/KlingAiApi.credentials';
 import { KlingApi } from '../credentials/KlingApi.credentials';
 import { Kling } from '../nodes/Kling/Kling.node';
+import { validateRunSettings } from '../nodes/Kling/helpers/validation';
 import { cleanupEngine, runNode } from '../test/support/engine';
+import type { NodeRun } from '../test/support/engine';
+import { startCpuProfile } from './cpuProfile';
+import { trackPeakRss } from './peakRss';
 import { BENCH_API_KEY } from './serverProcess';
 import type { ServerMessage, ServerStats } from './serverProcess';
-import { SCENARIOS, idealMs } from './scenarios';
-import type { Scenario, ScenarioResult } from './scenarios';
+import { SCENARIOS, batches, idealMs, totalItems } from './scenarios';
+import type { Batch, Scenario, ScenarioResult } from './scenarios';
 
 const MB = 1024 * 1024;
 
@@ -47,15 +51,21 @@ async function startServer(scenario: Scenario): Promise<BenchServer> {
 	};
 }
 
-function run(scenario: Scenario, baseUrl: string, items: number) {
+/** What the node runs with when the scenario leaves Parallel Requests out: the node's own default. */
+function concurrencyOf(scenario: Scenario): number {
+	return scenario.concurrency ?? validateRunSettings({}).concurrency;
+}
+
+function run(scenario: Scenario, baseUrl: string, items: number, execution: number) {
 	const credentials: Record<string, ICredentialDataDecryptedObject> = scenario.official
 		? { klingAiApi: { apiKey: BENCH_API_KEY, region: 'custom', baseUrl } }
 		: { klingApi: { apiKey: BENCH_API_KEY, baseUrl } };
+	const options = scenario.concurrency === undefined ? {} : { concurrency: scenario.concurrency };
 	return runNode({
 		nodeType: new Kling(),
 		credentialTypes: [new KlingApi(), new KlingAiApi()],
 		credentials,
-		items: Array.from({ length: items }, (_, i) => ({ json: { prompt: `benchmark image ${i}` } })),
+		items: Array.from({ length: items }, (_, i) => ({ json: { prompt: `benchmark image ${execution}-${i}` } })),
 		continueOnFail: true,
 		binaryMode: scenario.imageBytes ? 'filesystem' : 'default',
 		parameters: {
@@ -64,9 +74,53 @@ function run(scenario: Scenario, baseUrl: string, items: number) {
 			operation: 'generate',
 			prompt: '={{ $json.prompt }}',
 			output: scenario.imageBytes ? 'binary' : 'url',
-			options: { concurrency: scenario.concurrency },
+			options,
 		},
 	});
+}
+
+/** Items that failed in one execution: all of them when the execution itself failed. */
+function failedItemsOf({ items, error }: NodeRun, itemCount: number): number {
+	if (error) return itemCount;
+	const failed = items.filter((item) => item.json.error !== undefined);
+	return new Set(failed.map((item) => JSON.stringify(item.pairedItem))).size;
+}
+
+/** Starts all executions of a batch at once and measures them until the last one ends. */
+async function measureBatch(scenario: Scenario, server: BenchServer, batch: Batch): Promise<ScenarioResult> {
+	const executions = scenario.executions ?? 1;
+	const before = await server.stats();
+	const rss = trackPeakRss();
+	const profile = await startCpuProfile(batch.name);
+	const cpuBefore = process.cpuUsage();
+	const started = performance.now();
+	const runs = await Promise.all(Array.from({ length: executions }, (_, e) => run(scenario, server.baseUrl, scenario.items, e)));
+	const wallMs = performance.now() - started;
+	const cpu = process.cpuUsage(cpuBefore);
+	await profile?.stop();
+	const peakRss = rss.stop();
+	const after = await server.stats();
+
+	const failedPerRun = runs.map((nodeRun) => failedItemsOf(nodeRun, scenario.items));
+	const failedItems = failedPerRun.reduce((sum, failed) => sum + failed, 0);
+	const requests = after.requests - before.requests;
+	const tasks = (after.tasks ?? 0) - (before.tasks ?? 0);
+	return {
+		name: batch.name,
+		items: totalItems(scenario),
+		executions,
+		images: totalItems(scenario) - failedItems,
+		wallMs,
+		idealMs: idealMs(scenario, concurrencyOf(scenario)),
+		idleRssMb: rss.idle / MB,
+		peakRssMb: peakRss / MB,
+		attempts: after.attempts - before.attempts,
+		requests,
+		cpuMs: (cpu.user + cpu.system) / 1000,
+		failedItems,
+		failedExecutions: failedPerRun.filter((failed) => failed > 0).length,
+		pollsPerTask: scenario.official ? ((after.statusPolls ?? 0) - (before.statusPolls ?? 0)) / Math.max(1, tasks) : undefined,
+	};
 }
 
 async function main(): Promise<void> {
@@ -74,38 +128,14 @@ async function main(): Promise<void> {
 	if (!scenario) throw new Error(`Unknown scenario "${process.argv[2]}"`);
 	// Warm up the engine and the node on a quick server of its own, so the measured one starts clean.
 	const warmUpServer = await startServer({ ...scenario, latencyMs: 0 });
-	await run(scenario, warmUpServer.baseUrl, 1);
+	await run(scenario, warmUpServer.baseUrl, 1, 0);
 	await warmUpServer.close();
 	const server = await startServer(scenario);
-	global.gc?.();
-	const idleRss = process.memoryUsage().rss;
-	let peakRss = idleRss;
-	const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 10);
-
-	const started = performance.now();
-	const { items, error } = await run(scenario, server.baseUrl, scenario.items);
-	const wallMs = performance.now() - started;
-	clearInterval(sampler);
-	peakRss = Math.max(peakRss, process.memoryUsage().rss);
-	if (error) throw error;
-
-	const stats = await server.stats();
-	const failed = items.filter((item) => item.json.error !== undefined);
-	const result: ScenarioResult = {
-		name: scenario.name,
-		items: scenario.items,
-		images: items.length - failed.length,
-		wallMs,
-		idealMs: idealMs(scenario),
-		idleRssMb: idleRss / MB,
-		peakRssMb: peakRss / MB,
-		attempts: stats.attempts,
-		failedItems: new Set(failed.map((item) => JSON.stringify(item.pairedItem))).size,
-		pollsPerTask: stats.pollsPerTask,
-	};
+	const results: ScenarioResult[] = [];
+	for (const batch of batches(scenario)) results.push(await measureBatch(scenario, server, batch));
 	await server.close();
 	await cleanupEngine();
-	console.log(JSON.stringify(result));
+	console.log(JSON.stringify(results));
 }
 
 main().catch((error: Error) => {
