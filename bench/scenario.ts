@@ -103,13 +103,14 @@ async function measureBatch(scenario: Scenario, server: BenchServer, batch: Batc
 
 	const failedPerRun = runs.map((nodeRun) => failedItemsOf(nodeRun, scenario.items));
 	const failedItems = failedPerRun.reduce((sum, failed) => sum + failed, 0);
+	const images = runs.flatMap((nodeRun) => nodeRun.items).filter((item) => item.json.error === undefined).length;
 	const requests = after.requests - before.requests;
 	const tasks = (after.tasks ?? 0) - (before.tasks ?? 0);
 	return {
 		name: batch.name,
 		items: totalItems(scenario),
 		executions,
-		images: totalItems(scenario) - failedItems,
+		images,
 		wallMs,
 		idealMs: idealMs(scenario, concurrencyOf(scenario)),
 		idleRssMb: rss.idle / MB,
