@@ -1,6 +1,6 @@
 /**
- * Runs one benchmark scenario in this process and prints its result as JSON on the last line.
- * Each scenario gets a fresh process so memory figures are its own.
+ * Runs one benchmark scenario in this process and prints its results (one per batch) as JSON on
+ * the last line. Each scenario gets a fresh process so memory and CPU figures are its own.
  */
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
@@ -10,12 +10,16 @@ import type { ICredentialDataDecryptedObject, INodeExecutionData } from 'n8n-wor
 import { KlingAiApi } from '../credentials/KlingAiApi.credentials';
 import { KlingApi } from '../credentials/KlingApi.credentials';
 import { Kling } from '../nodes/Kling/Kling.node';
+import { validateRunSettings } from '../nodes/Kling/helpers/validation';
 import { cleanupEngine, runNode, setBinaryMode, storeBinaryInput } from '../test/support/engine';
 import { largePng } from '../test/support/fakeImages';
+import type { NodeRun } from '../test/support/engine';
+import { startCpuProfile } from './cpuProfile';
+import { trackPeakRss } from './peakRss';
 import { BENCH_API_KEY } from './serverProcess';
 import type { ServerMessage, ServerStats } from './serverProcess';
-import { SCENARIOS, idealMs } from './scenarios';
-import type { Scenario, ScenarioResult } from './scenarios';
+import { SCENARIOS, batches, idealMs, totalItems } from './scenarios';
+import type { Batch, Scenario, ScenarioResult } from './scenarios';
 
 const MB = 1024 * 1024;
 
@@ -48,9 +52,14 @@ async function startServer(scenario: Scenario): Promise<BenchServer> {
 	};
 }
 
+/** What the node runs with when the scenario leaves Parallel Requests out: the node's own default. */
+function concurrencyOf(scenario: Scenario): number {
+	return scenario.concurrency ?? validateRunSettings({}).concurrency;
+}
+
 /** Stored before memory is measured: in filesystem mode the references are files, not memory. */
-async function inputItems(scenario: Scenario, count: number): Promise<INodeExecutionData[]> {
-	const items = Array.from({ length: count }, (_, i): INodeExecutionData => ({ json: { prompt: `benchmark image ${i}` } }));
+async function inputItems(scenario: Scenario, count: number, execution: number): Promise<INodeExecutionData[]> {
+	const items = Array.from({ length: count }, (_, i): INodeExecutionData => ({ json: { prompt: `benchmark image ${execution}-${i}` } }));
 	if (!scenario.referenceBytes) return items;
 	await setBinaryMode('filesystem');
 	const reference = largePng(scenario.referenceBytes);
@@ -62,6 +71,7 @@ function run(scenario: Scenario, baseUrl: string, items: INodeExecutionData[]) {
 	const credentials: Record<string, ICredentialDataDecryptedObject> = scenario.official
 		? { klingAiApi: { apiKey: BENCH_API_KEY, region: 'custom', baseUrl } }
 		: { klingApi: { apiKey: BENCH_API_KEY, baseUrl } };
+	const options = scenario.concurrency === undefined ? {} : { concurrency: scenario.concurrency };
 	return runNode({
 		nodeType: new Kling(),
 		credentialTypes: [new KlingApi(), new KlingAiApi()],
@@ -76,9 +86,55 @@ function run(scenario: Scenario, baseUrl: string, items: INodeExecutionData[]) {
 			prompt: '={{ $json.prompt }}',
 			output: scenario.imageBytes ? 'binary' : 'url',
 			...(scenario.referenceBytes ? { imageSource: 'binary', binaryPropertyName: 'data' } : {}),
-			options: { concurrency: scenario.concurrency },
+			options,
 		},
 	});
+}
+
+/** Items that failed in one execution: all of them when the execution itself failed. */
+function failedItemsOf({ items, error }: NodeRun, itemCount: number): number {
+	if (error) return itemCount;
+	const failed = items.filter((item) => item.json.error !== undefined);
+	return new Set(failed.map((item) => JSON.stringify(item.pairedItem))).size;
+}
+
+/** Starts all executions of a batch at once and measures them until the last one ends. */
+async function measureBatch(scenario: Scenario, server: BenchServer, batch: Batch): Promise<ScenarioResult> {
+	const executions = scenario.executions ?? 1;
+	const inputs = await Promise.all(Array.from({ length: executions }, async (_, e) => await inputItems(scenario, scenario.items, e)));
+	const before = await server.stats();
+	const rss = trackPeakRss();
+	const profile = await startCpuProfile(batch.name);
+	const cpuBefore = process.cpuUsage();
+	const started = performance.now();
+	const runs = await Promise.all(inputs.map(async (items) => await run(scenario, server.baseUrl, items)));
+	const wallMs = performance.now() - started;
+	const cpu = process.cpuUsage(cpuBefore);
+	await profile?.stop();
+	const peakRss = rss.stop();
+	const after = await server.stats();
+
+	const failedPerRun = runs.map((nodeRun) => failedItemsOf(nodeRun, scenario.items));
+	const failedItems = failedPerRun.reduce((sum, failed) => sum + failed, 0);
+	const images = runs.flatMap((nodeRun) => nodeRun.items).filter((item) => item.json.error === undefined).length;
+	const requests = after.requests - before.requests;
+	const tasks = (after.tasks ?? 0) - (before.tasks ?? 0);
+	return {
+		name: batch.name,
+		items: totalItems(scenario),
+		executions,
+		images,
+		wallMs,
+		idealMs: idealMs(scenario, concurrencyOf(scenario)),
+		idleRssMb: rss.idle / MB,
+		peakRssMb: peakRss / MB,
+		attempts: after.attempts - before.attempts,
+		requests,
+		cpuMs: (cpu.user + cpu.system) / 1000,
+		failedItems,
+		failedExecutions: failedPerRun.filter((failed) => failed > 0).length,
+		pollsPerTask: scenario.official ? ((after.statusPolls ?? 0) - (before.statusPolls ?? 0)) / Math.max(1, tasks) : undefined,
+	};
 }
 
 async function main(): Promise<void> {
@@ -86,39 +142,14 @@ async function main(): Promise<void> {
 	if (!scenario) throw new Error(`Unknown scenario "${process.argv[2]}"`);
 	// Warm up the engine and the node on a quick server of its own, so the measured one starts clean.
 	const warmUpServer = await startServer({ ...scenario, latencyMs: 0 });
-	await run(scenario, warmUpServer.baseUrl, await inputItems(scenario, 1));
+	await run(scenario, warmUpServer.baseUrl, await inputItems(scenario, 1, 0));
 	await warmUpServer.close();
 	const server = await startServer(scenario);
-	const items = await inputItems(scenario, scenario.items);
-	global.gc?.();
-	const idleRss = process.memoryUsage().rss;
-	let peakRss = idleRss;
-	const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 10);
-
-	const started = performance.now();
-	const { items: output, error } = await run(scenario, server.baseUrl, items);
-	const wallMs = performance.now() - started;
-	clearInterval(sampler);
-	peakRss = Math.max(peakRss, process.memoryUsage().rss);
-	if (error) throw error;
-
-	const stats = await server.stats();
-	const failed = output.filter((item) => item.json.error !== undefined);
-	const result: ScenarioResult = {
-		name: scenario.name,
-		items: scenario.items,
-		images: output.length - failed.length,
-		wallMs,
-		idealMs: idealMs(scenario),
-		idleRssMb: idleRss / MB,
-		peakRssMb: peakRss / MB,
-		attempts: stats.attempts,
-		failedItems: new Set(failed.map((item) => JSON.stringify(item.pairedItem))).size,
-		pollsPerTask: stats.pollsPerTask,
-	};
+	const results: ScenarioResult[] = [];
+	for (const batch of batches(scenario)) results.push(await measureBatch(scenario, server, batch));
 	await server.close();
 	await cleanupEngine();
-	console.log(JSON.stringify(result));
+	console.log(JSON.stringify(results));
 }
 
 main().catch((error: Error) => {

@@ -7,9 +7,15 @@ import { startFakeKlingOfficialServer } from '../test/support/fakeKlingOfficialS
 import { startFakeKlingServer } from '../test/support/fakeKlingServer';
 import type { Scenario } from './scenarios';
 
+/** Counters since the fake started; a batch's own figures are the difference across it. */
 export interface ServerStats {
+	/** Generation or task creation requests, rejected ones included. */
 	attempts: number;
-	pollsPerTask?: number;
+	/** Every HTTP request, on any route. */
+	requests: number;
+	/** Official API only: tasks created and status checks of them. */
+	tasks?: number;
+	statusPolls?: number;
 }
 
 export type ServerMessage = { baseUrl: string } | { stats: ServerStats };
@@ -25,7 +31,9 @@ async function start(scenario: Scenario) {
 		});
 		const stats = (): ServerStats => ({
 			attempts: server.createAttempts,
-			pollsPerTask: [...server.statusPolls.values()].reduce((sum, polls) => sum + polls, 0) / Math.max(1, server.created.length),
+			requests: server.httpRequests,
+			tasks: server.created.length,
+			statusPolls: [...server.statusPolls.values()].reduce((sum, polls) => sum + polls, 0),
 		});
 		return { baseUrl: server.baseUrl, stats, close: async () => await server.close() };
 	}
@@ -36,7 +44,8 @@ async function start(scenario: Scenario) {
 		retryAfterSeconds: 1,
 		imageBytes: scenario.imageBytes,
 	});
-	return { baseUrl: server.baseUrl, stats: (): ServerStats => ({ attempts: server.attempts }), close: async () => await server.close() };
+	const stats = (): ServerStats => ({ attempts: server.attempts, requests: server.httpRequests });
+	return { baseUrl: server.baseUrl, stats, close: async () => await server.close() };
 }
 
 async function main(): Promise<void> {

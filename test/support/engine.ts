@@ -117,6 +117,8 @@ interface EngineState {
 	binaryConfig: BinaryDataConfig;
 	binaryService: BinaryDataService;
 	mode: BinaryMode;
+	/** The latest mode switch: runs started together must not re-initialise the service twice at once. */
+	modeSwitch: Promise<void>;
 }
 
 let engineSetup: Promise<EngineState> | undefined;
@@ -138,7 +140,7 @@ async function initEngine(): Promise<EngineState> {
 	binaryConfig.mode = 'default';
 	const binaryService = Container.get(BinaryDataService);
 	await binaryService.init();
-	return { root, binaryConfig, binaryService, mode: 'default' };
+	return { root, binaryConfig, binaryService, mode: 'default', modeSwitch: Promise.resolve() };
 }
 
 /** The engine reports node errors through n8n's logger; keep test output clean unless N8N_LOG_LEVEL asks otherwise. */
@@ -155,13 +157,21 @@ function configureInstance(root: string): void {
 	Container.set(InstanceSettingsConfig, config);
 }
 
-/** Switches n8n's binary data mode (process-wide); runNode does this from its `binaryMode`. */
+/**
+ * Switches n8n's binary data mode (process-wide); runNode does this from its `binaryMode`.
+ * Switches queue up, so runs started at once in the same mode initialise the service once.
+ * Runs that overlap must share one mode: the mode is n8n's, not a run's.
+ */
 export async function setBinaryMode(mode: BinaryMode): Promise<void> {
 	const state = await engine();
-	if (state.mode === mode) return;
-	state.binaryConfig.mode = mode;
-	await state.binaryService.init(); // init() is what reads the mode from the config
-	state.mode = mode;
+	// A failed switch must not block the ones after it.
+	state.modeSwitch = state.modeSwitch.catch(() => undefined).then(async () => {
+		if (state.mode === mode) return;
+		state.binaryConfig.mode = mode;
+		await state.binaryService.init(); // init() is what reads the mode from the config
+		state.mode = mode;
+	});
+	await state.modeSwitch;
 }
 
 /** Stores input binary data through n8n's BinaryDataService in the current mode. */
@@ -206,7 +216,11 @@ export async function cleanupEngine(): Promise<void> {
 const jestAfterAll = (globalThis as { afterAll?: (fn: () => Promise<void>) => void }).afterAll;
 if (typeof jestAfterAll === 'function') jestAfterAll(cleanupEngine);
 
-/** Runs the node once on `items` through WorkflowExecute. */
+/**
+ * Runs the node once on `items` through WorkflowExecute. Several runs may be in flight at once,
+ * each an execution of its own (own id, credentials helper and cancel signal), like n8n running
+ * a workflow for many triggers; they share the process-wide binary mode.
+ */
 export function runNode(options: RunNodeOptions): CancellableRun {
 	let cancelled = false;
 	let cancelEngine: (() => void) | undefined;

@@ -273,6 +273,7 @@ test('queued faults replace the next API answers of any kind', async () => {
 	expect(server.statusPolls.get(id)).toBe(2);
 	expect(server.createAttempts).toBe(2);
 	expect(server.listCalls).toBe(1);
+	expect(server.httpRequests).toBe(5); // faulted ones too
 });
 
 test('close() ends hanging requests; clear() resets counters but keeps tasks', async () => {

@@ -71,6 +71,8 @@ export interface FakeKlingOfficialServer {
 	readonly statusPolls: Map<string, number>;
 	/** List GETs, rejected and faulted ones included. */
 	readonly listCalls: number;
+	/** Every HTTP request received, on any route, image downloads included; never cleared. */
+	readonly httpRequests: number;
 	/** Most task slots running at once (sampled at each create). */
 	readonly peakSlots: number;
 	/** Every JWT claim set that decoded, whether or not it was then accepted. */
@@ -195,6 +197,10 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		this.now = options.clock ?? Date.now;
 		this.durationMs = options.taskDurationMs ?? 300;
 		this.processingMs = options.processingAfterMs ?? Math.floor(this.durationMs / 3);
+	}
+
+	get httpRequests(): number {
+		return this.http.requests;
 	}
 
 	enqueue(...faults: OfficialFault[]): void {

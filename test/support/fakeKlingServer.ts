@@ -67,6 +67,8 @@ export interface FakeKlingServer {
 	readonly attempts: number;
 	/** Image GETs, by path (e.g. `/images/reset.png`), for counting download attempts. */
 	readonly downloads: Map<string, number>;
+	/** Every HTTP request received, on any route, image downloads included; never cleared. */
+	readonly httpRequests: number;
 	readonly inFlight: number;
 	readonly peakInFlight: number;
 	enqueue(...faults: Fault[]): void;
@@ -125,6 +127,10 @@ class FakeKling implements FakeKlingServer {
 
 	get apiKey(): string {
 		return this.options.apiKey ?? 'test-key';
+	}
+
+	get httpRequests(): number {
+		return this.http.requests;
 	}
 
 	enqueue(...faults: Fault[]): void {

@@ -59,10 +59,15 @@ export function applyTransportFault(
 export class TrackedServer {
 	readonly server: Server;
 	baseUrl = '';
+	/** Every request received, on any route. */
+	requests = 0;
 	private readonly sockets = new Set<Socket>();
 
 	constructor(handler: RequestListener) {
-		this.server = createServer(handler);
+		this.server = createServer((req, res) => {
+			this.requests++;
+			handler(req, res);
+		});
 		this.server.on('connection', (socket) => {
 			this.sockets.add(socket);
 			socket.on('close', () => this.sockets.delete(socket));

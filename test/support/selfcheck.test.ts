@@ -259,6 +259,39 @@ describe('engine harness with the fake Kling server', () => {
 		expect(error!.message).toBe('canceled');
 	});
 
+	test('several runs at once in one process each get their own items, output and binary data', async () => {
+		const slow = await startFakeKlingServer({ apiKey: 'test-key', latencyMs: 200 });
+		try {
+			const prompts = (run: number) => [`run ${run} first`, `run ${run} second`];
+			const runs = Array.from({ length: 6 }, (_, run) =>
+				runNode(
+					options({
+						items: prompts(run).map((prompt) => ({ json: { prompt } })),
+						binaryMode: 'filesystem',
+						credentials: { fakeCred: { apiKey: 'test-key', baseUrl: slow.baseUrl } },
+					}),
+				),
+			);
+			const results = await Promise.all(runs);
+
+			// The node sends its items one after another, so only overlapping runs reach 6 requests at once.
+			expect(slow.peakInFlight).toBe(6);
+			const prompt = (url: unknown) => slow.requests[slow.generated.findIndex((image) => image.url === url)].body.prompt;
+			results.forEach(({ items, error, run }, index) => {
+				expect(error).toBeUndefined();
+				expect(run.status).toBe('success');
+				expect(items.map((item) => prompt(item.json.url))).toEqual(prompts(index));
+				expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+			});
+			for (const item of results.flatMap((result) => result.items)) {
+				expect(item.binary!.data.id).toMatch(/^filesystem-v2:/);
+				expect(await readBinaryOutput(item.binary!.data)).toEqual(slow.imageBytesFor(item.json.url as string));
+			}
+		} finally {
+			await slow.close();
+		}
+	});
+
 	test('an injected 503 reaches the node as a NodeApiError', async () => {
 		server.enqueue({ status: 503, body: { error: { message: 'overloaded', type: 'server_error', code: null } } });
 		const { error } = await runNode(options({ items: [{ json: { prompt: 'x' } }] }));
@@ -353,6 +386,7 @@ describe('fake Kling server options', () => {
 			expect(Date.now() - started).toBeGreaterThanOrEqual(140);
 			expect(capped.peakInFlight).toBe(2);
 			expect(capped.attempts).toBe(3);
+			expect(capped.httpRequests).toBe(3);
 		} finally {
 			await capped.close();
 		}
@@ -373,6 +407,7 @@ describe('fake Kling server options', () => {
 			const large = Buffer.from(await (await fetch(url)).arrayBuffer());
 			expect(Math.abs(large.length - 4 * 1024 * 1024)).toBeLessThan(4 * 1024 * 1024 * 0.01);
 			assertRealPng(large);
+			expect([jpeg.httpRequests, big.httpRequests]).toEqual([1, 2]); // the image GET counts too
 		} finally {
 			await Promise.all([jpeg.close(), big.close()]);
 		}
