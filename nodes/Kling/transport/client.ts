@@ -12,10 +12,10 @@ import type { Attempt, FailureKind, RetryPolicy } from './retry';
 export const DEFAULT_BASE_URL = 'https://platform.llmprovider.ai';
 
 export interface ClientOptions {
-	/** `klingApi` (gateway) or `klingAiApi` (official): n8n signs each request with it. */
-	credentialType: string;
 	baseUrl: string;
-	/** Only used to keep them out of messages; requests are signed by the credential. */
+	/** The Authorization header for the next request (the official API's is signed anew each time). */
+	authorization: () => string;
+	/** Kept out of every message. */
 	secrets: string[];
 	/** Bound on one generation request. */
 	timeoutMs: number;
@@ -133,11 +133,11 @@ export class KlingClient {
 		const timeoutMs = Math.max(1, Math.min(read ? this.options.readTimeoutMs : this.options.timeoutMs, request.deadline - clock.now()));
 		let response: IN8nHttpFullResponse;
 		try {
-			response = (await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, this.options.credentialType, {
+			response = (await this.ctx.helpers.httpRequest({
 				method: request.method,
 				url: `${this.options.baseUrl}${request.path}`,
 				qs: request.qs,
-				headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+				headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: this.options.authorization() },
 				body: request.body === undefined ? undefined : JSON.stringify(request.body),
 				encoding: 'text',
 				returnFullResponse: true,
@@ -251,7 +251,7 @@ export class KlingClient {
 		}
 		const message = `${what} could not be reached or broke the connection (${failure.detail})`;
 		if (failure.kind !== 'connection') return { ok: false, error: requestError(message, context), kind: 'final' };
-		return { ok: false, error: requestError(message, context), kind: surelyUnsent(failure) ? 'unsent' : 'unclear' };
+		return { ok: false, error: requestError(message, context), kind: surelyUnsent(error) ? 'unsent' : 'unclear' };
 	}
 
 	/**

@@ -206,9 +206,13 @@ function errorField(error: unknown, field: 'code' | 'syscall'): string | undefin
  * read, so the request was not read whole and cannot have been acted on. A clean close without an
  * answer ("socket hang up") comes after the server read everything: that one is unclear.
  */
-export function surelyUnsent(failure: FailureClass): boolean {
+export function surelyUnsent(error: unknown): boolean {
+	const failure = classifyFailure(error);
 	if (failure.kind !== 'connection') return false;
-	return UNSENT_TEXT.test(failure.detail) || (failure.syscall === 'connect');
+	const { message, messages } = (error ?? {}) as { message?: unknown; messages?: unknown };
+	const texts = [message, ...(Array.isArray(messages) ? messages : [])].filter((text): text is string => typeof text === 'string');
+	if (texts.some((text) => /socket hang up/i.test(text))) return false;
+	return UNSENT_TEXT.test(failure.detail) || texts.some((text) => UNSENT_TEXT.test(text)) || failure.syscall === 'connect';
 }
 
 /** n8n marks a run as canceled (not failed) when a node's error says so. */

@@ -9,7 +9,7 @@ import { KlingClient, normalizeBaseUrl } from './client';
 import { systemClock } from './clock';
 import type { Clock } from './clock';
 import { listTasksRequest, readTaskRequest } from './endpoints';
-import { officialBaseUrl } from './jwt';
+import { authorizationFor, officialBaseUrl } from './jwt';
 import { DEFAULT_POLL_POLICY, TaskPoller } from './poller';
 import { DEFAULT_RETRY_POLICY } from './retry';
 import { generateOnGateway, generateOnOfficial } from './tasks';
@@ -87,8 +87,8 @@ export async function openSession(ctx: IExecuteFunctions, settings: RunSettings,
 	const account = accountFor(accountKey(authentication, baseUrl, keyMaterial), settings.concurrency, clock);
 	const controller = runAbortController(ctx);
 	const client = new KlingClient(ctx, {
-		credentialType: authentication,
 		baseUrl,
+		authorization: authorizationFor(authentication, credentials),
 		secrets,
 		timeoutMs: settings.timeoutMs,
 		readTimeoutMs: Math.min(READ_TIMEOUT_MS, settings.timeoutMs),
