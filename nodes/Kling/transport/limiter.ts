@@ -21,9 +21,10 @@ export const RECOVERY_MS = 60_000;
 /**
  * Bounds what an account has in flight: requests (weight 1) or, on the official API, task slots
  * (a task of n images weighs n). The bound adapts (AIMD): it drops when the API says the account
- * is at its limit and creeps back up after successes, and by one step per quiet minute. Each
- * throttle doubles the successes needed before the next increase, so the level settles just under
- * the account's limit instead of probing past it every round.
+ * is at its limit and creeps back up after successes, but not back to the level that was refused;
+ * that one is tried again only after a quiet minute, so the level settles just under the account's
+ * limit instead of probing past it every round. Each throttle also doubles the successes needed
+ * before the next increase.
  */
 export class AdaptiveLimiter {
 	private limitNow: number;
@@ -39,6 +40,9 @@ export class AdaptiveLimiter {
 	private probeBackoff = 1;
 
 	private lastStepAt: number;
+
+	/** The level that last drew a refusal: successes alone do not climb back to it, only a quiet minute does. */
+	private refusedAt = Infinity;
 
 	private readonly waiting: Waiter[] = [];
 
@@ -105,7 +109,7 @@ export class AdaptiveLimiter {
 	onSuccess(): void {
 		this.successesSinceChange++;
 		this.recover();
-		if (this.limitNow >= this.ceiling) return;
+		if (this.limitNow >= this.ceiling || this.limitNow + 1 >= this.refusedAt) return;
 		if (this.successesSinceChange >= this.limitNow * this.probeBackoff) this.step();
 	}
 
@@ -117,6 +121,7 @@ export class AdaptiveLimiter {
 	onThrottle(slot: LimiterSlot): void {
 		if (slot.epoch !== this.epochNow) return;
 		this.epochNow++;
+		this.refusedAt = this.limitNow;
 		const othersHeld = this.inFlight - slot.weight;
 		const reduced = Math.floor(this.limitNow * this.decreaseFactor);
 		this.limitNow = Math.max(1, othersHeld > 0 ? Math.min(reduced, othersHeld) : reduced);
@@ -131,6 +136,7 @@ export class AdaptiveLimiter {
 		const quietSteps = Math.floor((this.now() - this.lastStepAt) / RECOVERY_MS);
 		if (quietSteps < 1) return;
 		this.probeBackoff = Math.max(1, this.probeBackoff / 2 ** quietSteps);
+		this.refusedAt = Infinity;
 		this.limitNow = Math.min(this.ceiling, this.limitNow + quietSteps);
 		this.lastStepAt = this.now();
 		this.pump();

@@ -1,4 +1,4 @@
-import { AdaptiveLimiter } from '../../../../nodes/Kling/transport/limiter';
+import { AdaptiveLimiter, RECOVERY_MS } from '../../../../nodes/Kling/transport/limiter';
 
 describe('AdaptiveLimiter', () => {
 	it('grants up to the limit at once and queues the rest in order', async () => {
@@ -52,21 +52,63 @@ describe('AdaptiveLimiter', () => {
 		expect(limiter.limit).toBe(6);
 		limiter.onSuccess(); // 12 = 6 x 2 successes
 		expect(limiter.limit).toBe(7);
-		for (let i = 0; i < 14; i++) limiter.onSuccess();
-		expect(limiter.limit).toBe(8);
 		for (let i = 0; i < 100; i++) limiter.onSuccess();
+		expect(limiter.limit).toBe(7); // 8 drew the refusal: successes alone do not go back there
+	});
+
+	it('tries the refused level again after a quiet minute, and creeps up a step per quiet minute', async () => {
+		let now = 0;
+		const limiter = new AdaptiveLimiter(8, 0.75, 16, () => now);
+		const slot = await limiter.acquire();
+		limiter.onThrottle(slot); // 8 -> 6
+		slot.release();
+		now += RECOVERY_MS - 1;
+		limiter.onSuccess();
+		expect(limiter.limit).toBe(6);
+		now += 1;
+		limiter.onSuccess();
+		expect(limiter.limit).toBe(7);
+		now += 5 * RECOVERY_MS;
+		limiter.onSuccess();
 		expect(limiter.limit).toBe(8);
 	});
 
+	it('waits at its level for units of weight, granting a heavy one alone rather than never', async () => {
+		const limiter = new AdaptiveLimiter(5);
+		const four = await limiter.acquire(undefined, false, 4);
+		let second = false;
+		const next = limiter.acquire(undefined, false, 4).then((slot) => ((second = true), slot));
+		await Promise.resolve();
+		expect(second).toBe(false);
+		four.release();
+		const granted = await next;
+		expect(limiter.active).toBe(4);
+		granted.release();
+		const huge = await limiter.acquire(undefined, false, 9); // above the level, but nothing else holds any
+		expect(limiter.active).toBe(9);
+		huge.release();
+	});
+
+	it('on a refusal drops to what the others still hold, since that much was accepted', async () => {
+		const limiter = new AdaptiveLimiter(10);
+		const held = await Promise.all([limiter.acquire(), limiter.acquire(), limiter.acquire()]);
+		const refused = await limiter.acquire();
+		limiter.onThrottle(refused);
+		expect(limiter.limit).toBe(3);
+		[...held, refused].forEach((slot) => slot.release());
+	});
+
 	it('wakes queued work when the limit rises', async () => {
-		const limiter = new AdaptiveLimiter(2);
+		let now = 0;
+		const limiter = new AdaptiveLimiter(2, 0.75, 16, () => now);
 		const first = await limiter.acquire();
 		limiter.onThrottle(first); // 2 -> 1
 		let granted = false;
 		const waiting = limiter.acquire().then((slot) => ((granted = true), slot));
 		await Promise.resolve();
 		expect(granted).toBe(false);
-		for (let i = 0; i < 2; i++) limiter.onSuccess(); // 1 x 2 successes -> limit 2
+		now += RECOVERY_MS;
+		limiter.onSuccess(); // a quiet minute -> limit 2
 		(await waiting).release();
 		expect(granted).toBe(true);
 		first.release();
