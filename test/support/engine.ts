@@ -193,6 +193,11 @@ export async function readBinaryOutput(binary: IBinaryData): Promise<Buffer> {
 	return await binaryService.getAsBuffer(binary);
 }
 
+/** The folder filesystem-mode binary data is stored under (tests may break it to see a store fail). */
+export async function binaryStorageRoot(): Promise<string> {
+	return (await engine()).binaryConfig.localStoragePath;
+}
+
 /** Where filesystem-mode binary data lives on disk; undefined for inline data. */
 export async function binaryFilePath(binary: IBinaryData): Promise<string | undefined> {
 	const { binaryService } = await engine();

@@ -2,13 +2,10 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 
-import { detectImageType, imageTypeFromHeader } from './imageType';
+import { detectImageType } from './imageType';
 import type { ImageType } from './imageType';
-import { AnswerError } from './response';
 import type { GeneratedImage } from './response';
 import { maskSecretsInUrl } from './secrets';
-import { peekHead } from './streams';
-import type { ReadableLike } from './streams';
 import { bareBase64, isBase64 } from './validation';
 
 /** Where an image sits in a run: its answer's time, the input item, its position in the answer. */
@@ -22,33 +19,6 @@ export interface ImagePlace {
 /** Unique within a run, so nodes that write files by name do not overwrite one image with another. */
 export function imageFileName(place: ImagePlace, type: ImageType): string {
 	return `kling-${place.created}-${place.itemIndex}-${place.position}.${type.extension}`;
-}
-
-function typeOrFail(bytes: Uint8Array, contentType?: string): ImageType {
-	const type = detectImageType(bytes) ?? imageTypeFromHeader(contentType);
-	if (!type) {
-		throw new AnswerError(`The image URL served something that is not an image (${contentType ?? 'no content type'})`);
-	}
-	return type;
-}
-
-/**
- * Hands a download to n8n's binary store as a stream, so in filesystem mode the bytes go to disk
- * without being held in memory. The first chunk is peeked at to learn the true type.
- */
-export async function storeImageStream(
-	ctx: IExecuteFunctions,
-	stream: ReadableLike,
-	contentType: string | undefined,
-	place: ImagePlace,
-): Promise<IBinaryData> {
-	const type = typeOrFail(await peekHead(stream), contentType);
-	const binary = await ctx.helpers.prepareBinaryData(
-		stream as unknown as Buffer,
-		imageFileName(place, type),
-		type.mimeType,
-	);
-	return { ...binary, fileExtension: type.extension };
 }
 
 /** The bytes and type of a `b64_json` image, or what is wrong with it. */
@@ -116,9 +86,9 @@ export interface ImageBatch {
 	taskId?: string;
 }
 
-/** Fetches an image and hands its open stream to `consume` (the session's download, retried and bounded). */
+/** Downloads an image into n8n's binary store (the session's download: retried, bounded in size and time). */
 export interface ImageDownloader {
-	download<T>(url: string, itemIndex: number, consume: (body: ReadableLike, contentType: string | undefined) => Promise<T>): Promise<T>;
+	downloadImage(url: string, itemIndex: number, fileName: (type: ImageType) => string): Promise<IBinaryData>;
 }
 
 export interface OutputChoice {
@@ -159,9 +129,7 @@ export async function imageItems(
 			// No URL to hand on: the bytes are the only result, whatever the output mode.
 			item.binary = { [choice.binaryField || 'data']: await storeImageBase64(ctx, image.base64, place) };
 		} else if (choice.output === 'binary' && image.url) {
-			const binary = await downloader.download(image.url, itemIndex, async (stream, contentType) =>
-				await storeImageStream(ctx, stream, contentType, place),
-			);
+			const binary = await downloader.downloadImage(image.url, itemIndex, (type) => imageFileName(place, type));
 			item.binary = { [choice.binaryField]: binary };
 		}
 		items.push(item);

@@ -5,6 +5,7 @@ export interface ReadableLike {
 	once(event: string, listener: (...args: unknown[]) => void): unknown;
 	removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
 	destroy(error?: Error): unknown;
+	push(chunk: unknown, encoding?: unknown): boolean;
 }
 
 /**

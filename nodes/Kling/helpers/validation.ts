@@ -220,6 +220,8 @@ export interface RunSettings {
 	maxWaitMs: number;
 	/** Gateway: resends of a generation after a failure the API may have processed. */
 	resendAfterUnclear: number;
+	/** Max Image Size: a download past it stops and fails its item. */
+	maxImageBytes: number;
 }
 
 export function validateRunSettings(options: Record<string, unknown>): RunSettings {
@@ -231,5 +233,6 @@ export function validateRunSettings(options: Record<string, unknown>): RunSettin
 		pollIntervalMs: numberIn('Poll Interval (Seconds)', options.pollInterval ?? 3, 0.1, 600, false) * 1000,
 		maxWaitMs: numberIn('Max Wait (Minutes)', options.maxWait ?? 15, 0.01, 1440, false) * 60_000,
 		resendAfterUnclear: numberIn('Resend After Unclear Failures', options.resendAfterUnclear ?? 1, 0, 3, true),
+		maxImageBytes: numberIn('Max Image Size (MB)', options.maxImageSize ?? 50, 0.001, 2048, false) * 1024 * 1024,
 	};
 }

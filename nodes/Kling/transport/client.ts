@@ -1,8 +1,10 @@
-import type { IDataObject, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { AnswerError, parseJsonAnswer, tryParseJson } from '../helpers/response';
-import type { ReadableLike } from '../helpers/streams';
+import type { ImageType } from '../helpers/imageType';
+import { parseJsonAnswer, tryParseJson } from '../helpers/response';
 import type { Clock } from './clock';
+import { downloadImageOnce } from './download';
+import type { DownloadBounds, DownloadRun } from './download';
 import { cancelledRunError, classifyFailure, deadlineError, errorAnswer, klingErrorCode, requestError, surelyUnsent } from './errors';
 import type { ErrorContext } from './errors';
 import type { AdaptiveLimiter, LimiterSlot } from './limiter';
@@ -21,7 +23,7 @@ export interface ClientOptions {
 	timeoutMs: number;
 	/** Bound on one status check or list call: they answer at once, or not at all. */
 	readTimeoutMs: number;
-	downloadTimeoutMs: number;
+	download: DownloadBounds;
 	retry: RetryPolicy;
 	/** The account's request limiter, shared with every execution using the same account. */
 	limiter: AdaptiveLimiter;
@@ -97,28 +99,20 @@ export class KlingClient {
 		return run.value;
 	}
 
-	/** Downloads `url` and hands the open stream to `consume`; a cut-off download is fetched again. */
-	async download<T>(
-		url: string,
-		itemIndex: number,
-		consume: (body: ReadableLike, contentType: string | undefined) => Promise<T>,
-	): Promise<T> {
+	/** Downloads an image into n8n's binary store, bounded in size and time; a cut-off download is fetched again. */
+	async downloadImage(url: string, itemIndex: number, fileName: (type: ImageType) => string): Promise<IBinaryData> {
 		const context = this.errorContext(itemIndex);
-		const signal = this.requestSignal();
-		const run = await withRetries(
-			async () => await this.downloadOnce(url, context, consume, signal),
-			{
-				policy: this.options.retry,
-				unclearResends: Infinity,
-				deadline: Infinity,
-				deadlineError: (error) => error,
-			},
+		const signal = this.requestSignal() ?? new AbortController().signal;
+		const run: DownloadRun = { ctx: this.ctx, clock: this.options.clock, bounds: this.options.download, signal, context };
+		const result = await withRetries(
+			async () => await downloadImageOnce(run, url, fileName),
+			{ policy: this.options.retry, unclearResends: Infinity, deadline: Infinity, deadlineError: (error) => error },
 			this.options.clock,
 			signal,
 		).catch((error: Error & { attempts?: number }) => {
 			throw noteAttempts(error);
 		});
-		return run.value;
+		return result.value;
 	}
 
 	private async sendOnce<T>(
@@ -185,52 +179,6 @@ export class KlingClient {
 		};
 	}
 
-	private async downloadOnce<T>(
-		url: string,
-		context: ErrorContext,
-		consume: (body: ReadableLike, contentType: string | undefined) => Promise<T>,
-		signal: AbortSignal | undefined,
-	): Promise<Attempt<T>> {
-		let response: IN8nHttpFullResponse;
-		const timeoutMs = this.options.downloadTimeoutMs;
-		try {
-			response = (await this.ctx.helpers.httpRequest({
-				method: 'GET',
-				url,
-				encoding: 'stream',
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				timeout: timeoutMs,
-				abortSignal: signal,
-			})) as IN8nHttpFullResponse;
-		} catch (error) {
-			return this.connectionFailure(error, context, 'Downloading the image', { timeoutMs, read: true });
-		}
-		const stream = response.body as ReadableLike;
-		if (response.statusCode >= 300) {
-			stream.destroy();
-			const retryable = [429, 500, 502, 503, 504].includes(response.statusCode);
-			return {
-				ok: false,
-				error: requestError(`Downloading the image failed with HTTP ${response.statusCode} (${safeUrl(url)})`, context),
-				kind: retryable ? 'unsent' : 'final',
-			};
-		}
-		try {
-			const contentType = response.headers?.['content-type'];
-			return { ok: true, value: await consume(stream, typeof contentType === 'string' ? contentType : undefined) };
-		} catch (error) {
-			stream.destroy();
-			this.throwIfCancelled(context);
-			if (error instanceof AnswerError) return { ok: false, error: requestError(error.message, context), kind: 'final' };
-			return {
-				ok: false,
-				error: requestError(`The image download was cut off (${safeUrl(url)}): ${classifyFailure(error).detail}`, context),
-				kind: 'unsent',
-			};
-		}
-	}
-
 	/**
 	 * A request that got no answer. One that never reached the API is sent again freely; one that
 	 * may have (a timeout, a connection cut after the body went out) is "unclear", which a read may
@@ -283,14 +231,4 @@ function retryAfterWords(value: unknown): string {
 function noteAttempts(error: Error & { attempts?: number }): Error {
 	if (error.attempts && error.attempts > 1) error.message = `${error.message} (after ${error.attempts} attempts)`;
 	return error;
-}
-
-/** A URL fit for a message: signed query strings are left out. */
-function safeUrl(url: string): string {
-	try {
-		const parsed = new URL(url);
-		return `${parsed.origin}${parsed.pathname}`;
-	} catch {
-		return 'invalid URL';
-	}
 }

@@ -1,8 +1,8 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { TaskSnapshot } from '../helpers/response';
 import { credentialSecrets } from '../helpers/secrets';
-import type { ReadableLike } from '../helpers/streams';
+import type { ImageType } from '../helpers/imageType';
 import type { RunSettings } from '../helpers/validation';
 import { accountFor, accountKey } from './account';
 import { KlingClient, normalizeBaseUrl } from './client';
@@ -62,8 +62,9 @@ export class Session {
 		return await this.client.send(listTasksRequest(pageNum, pageSize, this.readDeadline(), this.readDeadlineName()), itemIndex);
 	}
 
-	async download<T>(url: string, itemIndex: number, consume: (body: ReadableLike, contentType: string | undefined) => Promise<T>): Promise<T> {
-		return await this.client.download(url, itemIndex, consume);
+	/** Downloads an image into n8n's binary store under the name `fileName` gives its type. */
+	async downloadImage(url: string, itemIndex: number, fileName: (type: ImageType) => string): Promise<IBinaryData> {
+		return await this.client.downloadImage(url, itemIndex, fileName);
 	}
 
 	/** Reads wait for the account's limit as long as a generation would. */
@@ -92,7 +93,7 @@ export async function openSession(ctx: IExecuteFunctions, settings: RunSettings,
 		secrets,
 		timeoutMs: settings.timeoutMs,
 		readTimeoutMs: Math.min(READ_TIMEOUT_MS, settings.timeoutMs),
-		downloadTimeoutMs: settings.downloadTimeoutMs,
+		download: { timeoutMs: settings.downloadTimeoutMs, maxBytes: settings.maxImageBytes },
 		retry: { ...DEFAULT_RETRY_POLICY, maxRetries: settings.maxRetries },
 		limiter: account.requests,
 		clock,

@@ -4,6 +4,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { GeneratedImage, TaskSnapshot } from '../helpers/response';
 import type { KlingClient } from './client';
+import { sleepUntil } from './clock';
 import type { Clock } from './clock';
 import { cancelledRunError, limitWaitError, namingTask, requestError, taskFailedError } from './errors';
 import type { ErrorContext } from './errors';
@@ -80,15 +81,6 @@ export async function generateOnGateway(run: TaskRun, body: () => Promise<IDataO
 }
 
 /**
- * Resolves to `value` at `deadline`. Sleeps a second at a time, so that once the race it is in is
- * decided, no long timer is left behind to hold the process.
- */
-async function untilDeadline<T>(clock: Clock, deadline: number, signal: AbortSignal, value: T): Promise<T> {
-	for (let left = deadline - clock.now(); left > 0; left = deadline - clock.now()) await clock.sleep(Math.min(1000, left), signal);
-	return value;
-}
-
-/**
  * Waits for `weight` of the account's task slots until `deadline`. The wait races the deadline;
  * whichever loses is cancelled through a signal of its own.
  */
@@ -104,7 +96,7 @@ async function acquireSlots(
 	const signal = AbortSignal.any([run.signal, scope.signal]);
 	const timedOut = Symbol('deadline');
 	try {
-		const winner = await Promise.race([run.taskSlots.acquire(signal, urgent, weight), untilDeadline(run.clock, deadline, signal, timedOut)]);
+		const winner = await Promise.race([run.taskSlots.acquire(signal, urgent, weight), sleepUntil(run.clock, deadline, signal).then(() => timedOut)]);
 		if (winner !== timedOut) return winner as LimiterSlot;
 	} catch {
 		// Only a cancellation ends the race with an error: the run's, since our own comes after it.

@@ -219,7 +219,15 @@ export const generateProperties: INodeProperties[] = [
 				type: 'number',
 				default: 120,
 				typeOptions: { minValue: 1 },
-				description: 'How long one image download may take',
+				description: 'How long one image download may take, from request to last byte; a download that takes longer is stopped and fetched again',
+			},
+			{
+				displayName: 'Max Image Size (MB)',
+				name: 'maxImageSize',
+				type: 'number',
+				default: 50,
+				typeOptions: { minValue: 0.001, maxValue: 2048 },
+				description: 'Largest image to download; a bigger one is stopped and fails its item',
 			},
 			{
 				displayName: 'Max Retries',

@@ -191,6 +191,7 @@ describe('validateRunSettings', () => {
 			maxRetries: 4,
 			timeoutMs: 600_000,
 			downloadTimeoutMs: 120_000,
+			maxImageBytes: 50 * 1024 * 1024,
 			pollIntervalMs: 3000,
 			resendAfterUnclear: 1,
 			maxWaitMs: 900_000,

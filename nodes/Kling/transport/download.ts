@@ -1,0 +1,161 @@
+import type { IBinaryData, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+
+import { detectImageType, imageTypeFromHeader } from '../helpers/imageType';
+import type { ImageType } from '../helpers/imageType';
+import { peekHead } from '../helpers/streams';
+import type { ReadableLike } from '../helpers/streams';
+import type { Clock } from './clock';
+import { sleepUntil } from './clock';
+import { cancelledRunError, classifyFailure, requestError } from './errors';
+import type { ErrorContext } from './errors';
+import type { Attempt } from './retry';
+
+export interface DownloadBounds {
+	/** The whole download, from request to the last byte stored. */
+	timeoutMs: number;
+	/** Max Image Size: past it the download stops and the item fails. */
+	maxBytes: number;
+}
+
+/** What one attempt needs from its run. */
+export interface DownloadRun {
+	ctx: IExecuteFunctions;
+	clock: Clock;
+	bounds: DownloadBounds;
+	signal: AbortSignal;
+	context: ErrorContext;
+}
+
+const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+
+/** A URL fit for a message: signed query strings are left out. */
+function safeUrl(url: string): string {
+	try {
+		const parsed = new URL(url);
+		return `${parsed.origin}${parsed.pathname}`;
+	} catch {
+		return 'invalid URL';
+	}
+}
+
+/**
+ * Counts the bytes a stream receives and destroys it past `maxBytes`. The count sits on `push`,
+ * where every readable receives its data: a listener for 'data' would start the stream flowing
+ * before n8n's binary store reads it (and Cloud code cannot import 'stream' to build a counting
+ * transform).
+ */
+function limitBytes(stream: ReadableLike, maxBytes: number, onExceeded: (received: number) => void): void {
+	const push = stream.push.bind(stream);
+	let received = 0;
+	stream.push = (chunk: unknown, encoding?: unknown) => {
+		if (chunk instanceof Uint8Array) received += chunk.length;
+		if (received > maxBytes) {
+			onExceeded(received);
+			return false;
+		}
+		return push(chunk, encoding);
+	};
+}
+
+function typeOf(head: Uint8Array, contentType: string | undefined): ImageType | undefined {
+	return detectImageType(head) ?? imageTypeFromHeader(contentType);
+}
+
+/**
+ * One download, streamed into n8n's binary store (in filesystem mode the bytes go to disk, not
+ * memory), bounded in size and in total time. A network failure may be fetched again; a file that
+ * is too big, not an image, or that n8n could not store is not: fetching it again would fail alike.
+ */
+export async function downloadImageOnce(
+	run: DownloadRun,
+	url: string,
+	fileName: (type: ImageType) => string,
+): Promise<Attempt<IBinaryData>> {
+	const { ctx, clock, bounds, context } = run;
+	const scope = new AbortController();
+	const signal = AbortSignal.any([run.signal, scope.signal]);
+	const deadline = clock.now() + bounds.timeoutMs;
+	const fail = (message: string, kind: 'unsent' | 'final'): Attempt<IBinaryData> => ({
+		ok: false,
+		error: requestError(message, context),
+		kind,
+	});
+	let response: IN8nHttpFullResponse;
+	try {
+		response = (await ctx.helpers.httpRequest({
+			method: 'GET',
+			url,
+			encoding: 'stream',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: bounds.timeoutMs,
+			abortSignal: signal,
+		})) as IN8nHttpFullResponse;
+	} catch (error) {
+		scope.abort();
+		if (run.signal.aborted) throw cancelledRunError(context);
+		const failure = classifyFailure(error);
+		if (failure.kind === 'timeout') return fail(`Downloading the image did not answer within ${Math.round(bounds.timeoutMs / 1000)} s`, 'unsent');
+		const kind = failure.kind === 'connection' ? 'unsent' : 'final';
+		return fail(`Downloading the image could not be reached or broke the connection (${failure.detail})`, kind);
+	}
+
+	const stream = response.body as ReadableLike;
+	const status = response.statusCode;
+	if (status >= 300) {
+		stream.destroy();
+		scope.abort();
+		const retryable = [429, 500, 502, 503, 504].includes(status);
+		return fail(`Downloading the image failed with HTTP ${status} (${safeUrl(url)})`, retryable ? 'unsent' : 'final');
+	}
+	const tooBig = (received: number) =>
+		`The image at ${safeUrl(url)} is larger than Max Image Size (${megabytes(bounds.maxBytes)}): the download was stopped after ${megabytes(received)}`;
+	const declared = Number(response.headers?.['content-length']);
+	if (Number.isFinite(declared) && declared > bounds.maxBytes) {
+		stream.destroy();
+		scope.abort();
+		return fail(`The image at ${safeUrl(url)} is ${megabytes(declared)}, more than Max Image Size (${megabytes(bounds.maxBytes)})`, 'final');
+	}
+
+	const outcome: { exceeded?: number; timedOut?: boolean; streamError?: unknown } = {};
+	stream.once('error', (error) => (outcome.streamError ??= error));
+	limitBytes(stream, bounds.maxBytes, (received) => {
+		outcome.exceeded = received;
+		stream.destroy(new Error('Max Image Size exceeded'));
+	});
+	const contentType = typeof response.headers?.['content-type'] === 'string' ? response.headers['content-type'] : undefined;
+	const store = async (): Promise<IBinaryData | string> => {
+		const type = typeOf(await peekHead(stream), contentType);
+		if (!type) return `The image URL served something that is not an image (${contentType ?? 'no content type'})`;
+		const binary = await ctx.helpers.prepareBinaryData(stream as unknown as Buffer, fileName(type), type.mimeType);
+		return { ...binary, fileExtension: type.extension };
+	};
+	// Settles at the deadline (then stops the download) or when the attempt ends and aborts `scope`.
+	void sleepUntil(clock, deadline, signal).then(
+		() => {
+			outcome.timedOut = true;
+			stream.destroy(new Error('Download Timeout reached'));
+		},
+		() => {},
+	);
+	try {
+		const stored = await store();
+		if (typeof stored === 'string') return fail(stored, 'final');
+		return { ok: true, value: stored };
+	} catch (error) {
+		stream.destroy();
+		if (run.signal.aborted) throw cancelledRunError(context);
+		if (outcome.exceeded !== undefined) return fail(tooBig(outcome.exceeded), 'final');
+		if (outcome.timedOut) {
+			const seconds = Math.round(bounds.timeoutMs / 1000);
+			return fail(`Downloading the image did not finish within Download Timeout (${seconds} s) (${safeUrl(url)})`, 'unsent');
+		}
+		if (outcome.streamError !== undefined) {
+			return fail(`The image download was cut off (${safeUrl(url)}): ${classifyFailure(outcome.streamError).detail}`, 'unsent');
+		}
+		// The bytes arrived but n8n could not keep them (memory, disk): fetching again would not help.
+		return fail(`n8n could not store the downloaded image (${safeUrl(url)}): ${(error as Error).message}`, 'final');
+	} finally {
+		scope.abort();
+	}
+}
