@@ -233,4 +233,14 @@ describe('official API: tasks are created once, and wait for the account\'s slot
 		expect(error?.message).toContain(`Kling task ${official.created[0].taskId}`);
 		expect(error?.message).toContain('Get Task');
 	});
+
+	it('status checks that hang are bounded by Max Wait, not by the generation Timeout each', async () => {
+		official = await startFakeKlingOfficialServer({ taskDurationMs: 60_000 });
+		official.enqueue({ pass: true }, ...Array.from({ length: 10 }, () => ({ hang: true as const })));
+		const { result, ms } = await timed(
+			runKlingOfficial({ server: official, parameters: { prompt: 'x', output: 'url', options: { ...fast, maxWait: 0.05 } } }),
+		);
+		expect(result.error?.message).toContain(`Kling task ${official.created[0].taskId}`);
+		expect(ms).toBeLessThan(5000);
+	});
 });
