@@ -10,7 +10,7 @@ import type { ICredentialDataDecryptedObject, INodeExecutionData } from 'n8n-wor
 import { KlingAiApi } from '../credentials/KlingAiApi.credentials';
 import { KlingApi } from '../credentials/KlingApi.credentials';
 import { Kling } from '../nodes/Kling/Kling.node';
-import { validateRunSettings } from '../nodes/Kling/helpers/validation';
+import { validateRunSettings } from '../nodes/Kling/wire/validation';
 import { cleanupEngine, runNode, setBinaryMode, storeBinaryInput } from '../test/support/engine';
 import { largePng } from '../test/support/fakeImages';
 import type { NodeRun } from '../test/support/engine';

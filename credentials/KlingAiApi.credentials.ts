@@ -6,7 +6,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { officialBearer } from '../nodes/Kling/transport/jwt';
+import { officialBearer } from '../nodes/Kling/transport/auth';
 
 export class KlingAiApi implements ICredentialType {
 	name = 'klingAiApi';

@@ -1,9 +1,9 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import type { ImageType } from '../helpers/imageType';
-import { parseJsonAnswer, tryParseJson } from '../helpers/response';
+import type { ImageType } from '../wire/imageType';
+import { parseJsonAnswer, tryParseJson } from '../wire/answers';
 import type { Clock } from './clock';
-import { downloadImageOnce } from './download';
+import { downloadImageOnce, storeImageData } from './download';
 import type { DownloadBounds, DownloadRun } from './download';
 import { cancelledRunError, classifyFailure, deadlineError, errorAnswer, klingErrorCode, requestError, surelyUnsent } from './errors';
 import type { ErrorContext } from './errors';
@@ -113,6 +113,11 @@ export class KlingClient {
 			throw noteAttempts(error);
 		});
 		return result.value;
+	}
+
+	/** Stores an image the API sent inline (`b64_json`) in n8n's binary store. */
+	async storeImageData(base64: string, itemIndex: number, fileName: (type: ImageType) => string): Promise<IBinaryData> {
+		return await storeImageData(this.ctx, base64, fileName, this.errorContext(itemIndex));
 	}
 
 	private async sendOnce<T>(

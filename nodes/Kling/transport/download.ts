@@ -1,9 +1,10 @@
 import type { IBinaryData, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { detectImageType, imageTypeFromHeader } from '../helpers/imageType';
-import type { ImageType } from '../helpers/imageType';
-import { peekHead } from '../helpers/streams';
-import type { ReadableLike } from '../helpers/streams';
+import { detectImageType, imageTypeFromHeader } from '../wire/imageType';
+import type { ImageType } from '../wire/imageType';
+import { decodeImageData } from '../wire/images';
+import { peekHead } from './streams';
+import type { ReadableLike } from './streams';
 import type { Clock } from './clock';
 import { sleepUntil } from './clock';
 import { cancelledRunError, classifyFailure, requestError } from './errors';
@@ -158,4 +159,18 @@ export async function downloadImageOnce(
 	} finally {
 		scope.abort();
 	}
+}
+
+/** Stores an image the API sent inline (`b64_json`); one that is not an image fails its item, saying what was wrong. */
+export async function storeImageData(
+	ctx: IExecuteFunctions,
+	base64: string,
+	fileName: (type: ImageType) => string,
+	context: ErrorContext,
+): Promise<IBinaryData> {
+	const decoded = decodeImageData(base64);
+	if ('problem' in decoded) throw requestError(decoded.problem, context);
+	const { bytes, type } = decoded;
+	const binary = await ctx.helpers.prepareBinaryData(bytes, fileName(type), type.mimeType);
+	return { ...binary, fileExtension: type.extension };
 }

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { parseGenerateAnswer, parseTaskAnswer, parseTaskList } from '../helpers/response';
-import type { GenerateAnswer, TaskSnapshot } from '../helpers/response';
+import { parseGenerateAnswer, parseTaskAnswer, parseTaskList } from '../wire/answers';
+import type { GenerateAnswer, TaskSnapshot } from '../wire/answers';
 import type { ApiRequest } from './client';
 
 /** Kling's image endpoints: one path, synchronous on gateways, asynchronous tasks on the official API. */

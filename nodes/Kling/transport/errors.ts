@@ -1,8 +1,8 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 
-import { apiErrorMessage } from '../helpers/response';
-import type { TaskSnapshot } from '../helpers/response';
+import { apiErrorMessage } from '../wire/answers';
+import type { TaskSnapshot } from '../wire/answers';
 import type { DeadlineWait, FailureKind } from './retry';
 
 /** Masks the API key, and any long piece of it an error body may echo back ("sk-ab…yz"). */

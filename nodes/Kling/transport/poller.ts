@@ -1,5 +1,5 @@
-import { FINAL_STATUSES } from '../helpers/response';
-import type { TaskSnapshot } from '../helpers/response';
+import { FINAL_STATUSES } from '../wire/answers';
+import type { TaskSnapshot } from '../wire/answers';
 import type { Clock } from './clock';
 
 export interface PollPolicy {

@@ -1,15 +1,15 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { TaskSnapshot } from '../helpers/response';
-import { credentialSecrets } from '../helpers/secrets';
-import type { ImageType } from '../helpers/imageType';
-import type { RunSettings } from '../helpers/validation';
+import type { TaskSnapshot } from '../wire/answers';
+import { credentialSecrets } from '../wire/secrets';
+import type { ImageType } from '../wire/imageType';
+import type { RunSettings } from '../wire/validation';
 import { accountFor, accountKey } from './account';
 import { KlingClient, normalizeBaseUrl } from './client';
 import { systemClock } from './clock';
 import type { Clock } from './clock';
 import { listTasksRequest, readTaskRequest } from './endpoints';
-import { authorizationFor, officialBaseUrl } from './jwt';
+import { authorizationFor, officialBaseUrl } from './auth';
 import { DEFAULT_POLL_POLICY, TaskPoller } from './poller';
 import { DEFAULT_RETRY_POLICY } from './retry';
 import { generateOnGateway, generateOnOfficial } from './tasks';
@@ -65,6 +65,10 @@ export class Session {
 	/** Downloads an image into n8n's binary store under the name `fileName` gives its type. */
 	async downloadImage(url: string, itemIndex: number, fileName: (type: ImageType) => string): Promise<IBinaryData> {
 		return await this.client.downloadImage(url, itemIndex, fileName);
+	}
+
+	async storeImageData(base64: string, itemIndex: number, fileName: (type: ImageType) => string): Promise<IBinaryData> {
+		return await this.client.storeImageData(base64, itemIndex, fileName);
 	}
 
 	/** Reads wait for the account's limit as long as a generation would. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import type { GeneratedImage, TaskSnapshot } from '../helpers/response';
+import type { GeneratedImage, TaskSnapshot } from '../wire/answers';
 import type { KlingClient } from './client';
 import { sleepUntil } from './clock';
 import type { Clock } from './clock';

@@ -1,16 +1,16 @@
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { imageItems } from '../../helpers/imageOutput';
-import type { ImageBatch, OutputChoice } from '../../helpers/imageOutput';
-import { buildOfficialBody, validateOfficialParams } from '../../helpers/officialRequest';
-import { checkReferenceImage, withReferenceImage } from '../../helpers/referenceImage';
-import type { ReferenceImage } from '../../helpers/referenceImage';
-import { buildGenerateBody } from '../../helpers/requestBody';
-import { FieldError, textValue, validateGenerateParams } from '../../helpers/validation';
-import type { GenerateParams } from '../../helpers/validation';
+import { imageItems } from './imageItems';
+import type { ImageBatch, OutputChoice } from './imageItems';
+import { buildOfficialBody, validateOfficialParams } from '../../wire/officialRequest';
+import { checkReferenceImage, withReferenceImage } from '../../transport/referenceImage';
+import type { ReferenceImage } from '../../transport/referenceImage';
+import { buildGenerateBody } from '../../wire/requestBody';
+import { FieldError, textValue, validateGenerateParams } from '../../wire/validation';
+import type { GenerateParams } from '../../wire/validation';
 import type { Session } from '../../transport/session';
-import { runItems } from '../shared';
+import { runItems } from '../runItems';
 import { generateProperties } from './generate.properties';
 
 export const description = updateDisplayOptions(
@@ -83,7 +83,7 @@ async function generateItem(
 		throw new NodeOperationError(ctx.getNode(), 'The Kling API finished without any images', { itemIndex });
 	}
 	const batch: ImageBatch = { ...result, model: params.model, prompt: params.prompt };
-	return await imageItems(ctx, session, batch, { ...prepared.choice, secrets: session.secrets }, itemIndex);
+	return await imageItems(session, batch, { ...prepared.choice, secrets: session.secrets }, itemIndex);
 }
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { IMAGE_REFERENCES, OFFICIAL_MODELS, RESOLUTIONS } from '../../helpers/officialRequest';
-import { ASPECT_RATIOS } from '../../helpers/validation';
+import { IMAGE_REFERENCES, OFFICIAL_MODELS, RESOLUTIONS } from '../../wire/officialRequest';
+import { ASPECT_RATIOS } from '../../wire/validation';
 
 /** Where downloaded images go; Generate and Get Task both offer it. */
 export function outputFieldProperty(show: Record<string, string[]>): INodeProperties {

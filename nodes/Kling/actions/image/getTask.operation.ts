@@ -1,9 +1,9 @@
 import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { imageItems } from '../../helpers/imageOutput';
-import { FieldError, textValue } from '../../helpers/validation';
-import { runItems } from '../shared';
+import { imageItems } from './imageItems';
+import { FieldError, textValue } from '../../wire/validation';
+import { runItems } from '../runItems';
 import { outputFieldProperty } from './generate.properties';
 
 const properties: INodeProperties[] = [
@@ -58,7 +58,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			};
 			const output = request.output === 'binary' ? 'binary' : 'url';
 			const choice = { output, binaryField: request.binaryField, secrets: session.secrets } as const;
-			return await imageItems(this, session, batch, choice, itemIndex);
+			return await imageItems(session, batch, choice, itemIndex);
 		},
 	});
 }

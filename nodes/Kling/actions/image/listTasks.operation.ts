@@ -1,8 +1,8 @@
 import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { FieldError } from '../../helpers/validation';
-import { runItems } from '../shared';
+import { FieldError } from '../../wire/validation';
+import { runItems } from '../runItems';
 
 /** The API's own bounds on paging. */
 const MAX_PAGE_SIZE = 500;

@@ -1,4 +1,4 @@
-import type { TaskSnapshot } from '../../../../nodes/Kling/helpers/response';
+import type { TaskSnapshot } from '../../../../nodes/Kling/wire/answers';
 import { DEFAULT_POLL_POLICY, PollTimeoutError, TaskPoller } from '../../../../nodes/Kling/transport/poller';
 import { VirtualClock } from '../../../support/virtualClock';
 

@@ -9,8 +9,8 @@ import {
 	validateReferenceBytes,
 	validateRunSettings,
 	textValue,
-} from '../../../../nodes/Kling/helpers/validation';
-import type { RawGenerateParams } from '../../../../nodes/Kling/helpers/validation';
+} from '../../../../nodes/Kling/wire/validation';
+import type { RawGenerateParams } from '../../../../nodes/Kling/wire/validation';
 
 const PNG_HEAD = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
 const JPEG_HEAD = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16]);

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { detectImageType } from './imageType';
-import { tryParseJson } from './response';
+import { tryParseJson } from './answers';
 
 /** A bad parameter value, named by its UI label so the user can find it. */
 export class FieldError extends Error {

@@ -1,7 +1,7 @@
-import { buildOfficialBody, validateOfficialParams } from '../../../../nodes/Kling/helpers/officialRequest';
-import type { RawOfficialParams } from '../../../../nodes/Kling/helpers/officialRequest';
-import { validateGenerateParams } from '../../../../nodes/Kling/helpers/validation';
-import type { RawGenerateParams } from '../../../../nodes/Kling/helpers/validation';
+import { buildOfficialBody, validateOfficialParams } from '../../../../nodes/Kling/wire/officialRequest';
+import type { RawOfficialParams } from '../../../../nodes/Kling/wire/officialRequest';
+import { validateGenerateParams } from '../../../../nodes/Kling/wire/validation';
+import type { RawGenerateParams } from '../../../../nodes/Kling/wire/validation';
 
 const baseRaw: RawGenerateParams = {
 	model: 'kling-v2-1',

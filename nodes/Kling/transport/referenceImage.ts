@@ -11,8 +11,8 @@ import {
 	textValue,
 	validateImageUrl,
 	validateReferenceBytes,
-} from './validation';
-import type { ImageSource } from './validation';
+} from '../wire/validation';
+import type { ImageSource } from '../wire/validation';
 
 const BINARY_FIELD = 'Input Binary Field';
 /** Bytes read from a stored file to learn its type: more than any signature in imageType.ts. */

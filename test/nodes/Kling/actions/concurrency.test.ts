@@ -1,4 +1,4 @@
-import { mapConcurrent } from '../../../../nodes/Kling/helpers/concurrency';
+import { mapConcurrent } from '../../../../nodes/Kling/actions/concurrency';
 
 function deferred() {
 	let resolve!: () => void;

@@ -1,5 +1,5 @@
-import { countImages, decodeImageData, imageFileName } from '../../../../nodes/Kling/helpers/imageOutput';
-import type { GeneratedImage } from '../../../../nodes/Kling/helpers/response';
+import { countImages, decodeImageData, imageFileName } from '../../../../nodes/Kling/wire/images';
+import type { GeneratedImage } from '../../../../nodes/Kling/wire/answers';
 
 const answer = (count: number): GeneratedImage[] => Array.from({ length: count }, (_, index) => ({ index, url: `https://h/${index}.png` }));
 

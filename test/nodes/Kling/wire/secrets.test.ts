@@ -1,4 +1,4 @@
-import { credentialSecrets, maskSecretsInUrl } from '../../../../nodes/Kling/helpers/secrets';
+import { credentialSecrets, maskSecretsInUrl } from '../../../../nodes/Kling/wire/secrets';
 
 const KEY = 'sk-live-0123456789abcdef';
 

@@ -1,4 +1,4 @@
-import { AnswerError, apiErrorMessage, parseGenerateAnswer, parseJsonAnswer } from '../../../../nodes/Kling/helpers/response';
+import { AnswerError, apiErrorMessage, parseGenerateAnswer, parseJsonAnswer } from '../../../../nodes/Kling/wire/answers';
 
 describe('parseGenerateAnswer', () => {
 	it('reads URLs in order with their index', () => {

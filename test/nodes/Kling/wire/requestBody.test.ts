@@ -1,5 +1,5 @@
-import { GATEWAY_BODY_FIELDS, buildGenerateBody, withAdditionalFields } from '../../../../nodes/Kling/helpers/requestBody';
-import { FieldError, validateGenerateParams } from '../../../../nodes/Kling/helpers/validation';
+import { GATEWAY_BODY_FIELDS, buildGenerateBody, withAdditionalFields } from '../../../../nodes/Kling/wire/requestBody';
+import { FieldError, validateGenerateParams } from '../../../../nodes/Kling/wire/validation';
 
 const base = {
 	model: 'kling-img-v1',

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 
-import { officialBaseUrl, officialBearer, signKlingJwt } from '../../../../nodes/Kling/transport/jwt';
+import { officialBaseUrl, officialBearer, signKlingJwt } from '../../../../nodes/Kling/transport/auth';
 
 function decode(part: string): unknown {
 	return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));

@@ -1,8 +1,8 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { mapConcurrent } from '../helpers/concurrency';
-import { FieldError, validateRunSettings } from '../helpers/validation';
+import { mapConcurrent } from './concurrency';
+import { FieldError, validateRunSettings } from '../wire/validation';
 import { openSession } from '../transport/session';
 import type { Session } from '../transport/session';
 

@@ -1,4 +1,4 @@
-import { detectImageType, imageTypeFromHeader } from '../../../../nodes/Kling/helpers/imageType';
+import { detectImageType, imageTypeFromHeader } from '../../../../nodes/Kling/wire/imageType';
 
 describe('detectImageType', () => {
 	it('knows PNG, JPEG, WebP and GIF by their first bytes', () => {
