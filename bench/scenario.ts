@@ -10,7 +10,7 @@ import type { ICredentialDataDecryptedObject, INodeExecutionData } from 'n8n-wor
 import { KlingAiApi } from '../credentials/KlingAiApi.credentials';
 import { KlingApi } from '../credentials/KlingApi.credentials';
 import { Kling } from '../nodes/Kling/Kling.node';
-import { validateRunSettings } from '../nodes/Kling/wire/validation';
+import { readRunSettings } from '../nodes/Kling/parameters/options';
 import { cleanupEngine, runNode, setBinaryMode, storeBinaryInput } from '../test/support/engine';
 import { largePng } from '../test/support/fakeImages';
 import type { NodeRun } from '../test/support/engine';
@@ -54,7 +54,7 @@ async function startServer(scenario: Scenario): Promise<BenchServer> {
 
 /** What the node runs with when the scenario leaves Parallel Requests out: the node's own default. */
 function concurrencyOf(scenario: Scenario): number {
-	return scenario.concurrency ?? validateRunSettings({}).concurrency;
+	return scenario.concurrency ?? readRunSettings({}).concurrency;
 }
 
 /** Stored before memory is measured: in filesystem mode the references are files, not memory. */

@@ -2,7 +2,8 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { mapConcurrent } from './concurrency';
-import { FieldError, validateRunSettings } from '../wire/validation';
+import { readRunSettings } from '../parameters/options';
+import { FieldError } from '../wire/validation';
 import { openSession } from '../transport/session';
 import type { Session } from '../transport/session';
 
@@ -31,7 +32,7 @@ export async function runItems<P>(ctx: IExecuteFunctions, steps: ItemSteps<P>): 
 	const continueOnFail = ctx.continueOnFail();
 	let settings;
 	try {
-		settings = validateRunSettings(ctx.getNodeParameter('options', 0, {}) as IDataObject);
+		settings = readRunSettings(ctx.getNodeParameter('options', 0, {}) as IDataObject);
 	} catch (error) {
 		throw itemError(ctx, error, 0);
 	}

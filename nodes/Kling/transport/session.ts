@@ -3,7 +3,7 @@ import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { TaskSnapshot } from '../wire/answers';
 import { credentialSecrets } from '../wire/secrets';
 import type { ImageType } from '../wire/imageType';
-import type { RunSettings } from '../wire/validation';
+import type { RunSettings } from '../wire/runSettings';
 import { accountFor, accountKey } from './account';
 import { KlingClient, normalizeBaseUrl } from './client';
 import { systemClock } from './clock';

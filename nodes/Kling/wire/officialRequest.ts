@@ -1,7 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { withAdditionalFields } from './requestBody';
-import { FieldError, numberIn, textValue, validateImageUrl } from './validation';
+import { API_NUMBERS, checkNumber } from './numbers';
+import { FieldError, textValue, validateImageUrl } from './validation';
 import type { GenerateParams } from './validation';
 
 export const OFFICIAL_MODELS = ['kling-v1', 'kling-v1-5', 'kling-v2', 'kling-v2-new', 'kling-v2-1', 'kling-v3'] as const;
@@ -59,7 +60,7 @@ export function validateOfficialParams(base: GenerateParams, raw: RawOfficialPar
 	let humanFidelity: number | undefined;
 	if (raw.humanFidelity !== undefined && raw.humanFidelity !== '') {
 		if (imageReference !== 'subject') throw new FieldError('Human Fidelity', 'only applies with Image Reference "subject"');
-		humanFidelity = numberIn('Human Fidelity', raw.humanFidelity, 0, 1, false);
+		humanFidelity = checkNumber(API_NUMBERS.humanFidelity, raw.humanFidelity);
 	}
 	const resolution = textValue('Resolution', raw.resolution).trim();
 	if (resolution && !(RESOLUTIONS as readonly string[]).includes(resolution)) {

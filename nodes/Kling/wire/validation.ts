@@ -2,17 +2,10 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { detectImageType } from './imageType';
 import { tryParseJson } from './answers';
+import { FieldError } from './fieldError';
+import { API_NUMBERS, checkNumber } from './numbers';
 
-/** A bad parameter value, named by its UI label so the user can find it. */
-export class FieldError extends Error {
-	constructor(
-		readonly field: string,
-		message: string,
-	) {
-		super(`"${field}" ${message}`);
-		this.name = 'FieldError';
-	}
-}
+export { FieldError };
 
 export const MAX_PROMPT_LENGTH = 2500;
 export const MAX_REFERENCE_BYTES = 10 * 1024 * 1024;
@@ -68,19 +61,6 @@ export function textValue(field: string, value: unknown): string {
 	throw new FieldError(field, `must be text, but the value is ${describeValue(value)}; check the expression`);
 }
 
-export function numberIn(field: string, value: unknown, min: number, max: number, integer: boolean): number {
-	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-	if (typeof number !== 'number' || !Number.isFinite(number)) {
-		throw new FieldError(field, `must be a number from ${min} to ${max}, got ${JSON.stringify(value)}`);
-	}
-	if (integer && !Number.isInteger(number)) {
-		throw new FieldError(field, `must be a whole number from ${min} to ${max}, got ${number}`);
-	}
-	if (number < min || number > max) {
-		throw new FieldError(field, `must be from ${min} to ${max}, got ${number}`);
-	}
-	return number;
-}
 
 function promptText(field: string, value: unknown, required: boolean): string {
 	const prompt = textValue(field, value).trim();
@@ -127,9 +107,8 @@ export function validateGenerateParams(raw: RawGenerateParams): GenerateParams {
 		prompt: promptText('Prompt', raw.prompt, true),
 		negativePrompt: negativePrompt || undefined,
 		imageSource,
-		imageFidelity:
-			imageSource === 'none' ? undefined : numberIn('Image Fidelity', raw.imageFidelity ?? 0.5, 0, 1, false),
-		n: numberIn('Number of Images', raw.n ?? 1, 1, 9, true),
+		imageFidelity: imageSource === 'none' ? undefined : checkNumber(API_NUMBERS.imageFidelity, raw.imageFidelity),
+		n: checkNumber(API_NUMBERS.n, raw.n),
 		aspectRatio: aspectRatio || undefined,
 		additionalFields: parseAdditionalFields(raw.additionalFields),
 	};
@@ -208,31 +187,4 @@ export function parseBase64Image(value: unknown): string {
 	if (!isBase64(bare)) throw new FieldError(field, 'is not valid base64');
 	checkReferenceFile(field, base64ByteLength(bare), base64Head(bare));
 	return bare;
-}
-
-/** Settings that hold for the whole node run, read from the first item's options. */
-export interface RunSettings {
-	concurrency: number;
-	maxRetries: number;
-	timeoutMs: number;
-	downloadTimeoutMs: number;
-	pollIntervalMs: number;
-	maxWaitMs: number;
-	/** Gateway: resends of a generation after a failure the API may have processed. */
-	resendAfterUnclear: number;
-	/** Max Image Size: a download past it stops and fails its item. */
-	maxImageBytes: number;
-}
-
-export function validateRunSettings(options: Record<string, unknown>): RunSettings {
-	return {
-		concurrency: numberIn('Parallel Requests', options.concurrency ?? 4, 1, 50, true),
-		maxRetries: numberIn('Max Retries', options.maxRetries ?? 4, 0, 10, true),
-		timeoutMs: numberIn('Timeout (Seconds)', options.timeout ?? 600, 0.001, 86_400, false) * 1000,
-		downloadTimeoutMs: numberIn('Download Timeout (Seconds)', options.downloadTimeout ?? 120, 0.001, 86_400, false) * 1000,
-		pollIntervalMs: numberIn('Poll Interval (Seconds)', options.pollInterval ?? 3, 0.1, 600, false) * 1000,
-		maxWaitMs: numberIn('Max Wait (Minutes)', options.maxWait ?? 15, 0.01, 1440, false) * 60_000,
-		resendAfterUnclear: numberIn('Resend After Unclear Failures', options.resendAfterUnclear ?? 1, 0, 3, true),
-		maxImageBytes: numberIn('Max Image Size (MB)', options.maxImageSize ?? 50, 0.001, 2048, false) * 1024 * 1024,
-	};
 }

@@ -243,4 +243,15 @@ describe('official API: tasks are created once, and wait for the account\'s slot
 		expect(result.error?.message).toContain(`Kling task ${official.created[0].taskId}`);
 		expect(ms).toBeLessThan(5000);
 	});
+
+	it('List Tasks and Get Task run with their own options, not Generate\'s', async () => {
+		official = await startFakeKlingOfficialServer({ taskDurationMs: 50 });
+		official.enqueue({ status: 503 });
+		const listed = await runKlingOfficial({ server: official, parameters: { operation: 'listTasks', options: { maxRetries: 0 } } });
+		expect(listed.error?.message).toContain('injected fault 503');
+		expect(official.listCalls).toBe(1);
+		official.enqueue({ status: 503 });
+		const read = await runKlingOfficial({ server: official, parameters: { operation: 'getTask', taskId: 'missing', options: { maxRetries: 0 } } });
+		expect(read.error?.message).toBe('Kling had a server error (code 5000): injected fault 503');
+	});
 });

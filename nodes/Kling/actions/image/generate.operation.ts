@@ -11,7 +11,7 @@ import { FieldError, textValue, validateGenerateParams } from '../../wire/valida
 import type { GenerateParams } from '../../wire/validation';
 import type { Session } from '../../transport/session';
 import { runItems } from '../runItems';
-import { generateProperties } from './generate.properties';
+import { generateProperties } from '../../parameters/generate';
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['image'], operation: ['generate'] } },

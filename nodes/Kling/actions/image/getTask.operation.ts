@@ -4,7 +4,8 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { imageItems } from './imageItems';
 import { FieldError, textValue } from '../../wire/validation';
 import { runItems } from '../runItems';
-import { outputFieldProperty } from './generate.properties';
+import { outputFieldProperty } from '../../parameters/generate';
+import { optionsProperty } from '../../parameters/options';
 
 const properties: INodeProperties[] = [
 	{
@@ -27,6 +28,7 @@ const properties: INodeProperties[] = [
 		],
 	},
 	outputFieldProperty({ taskOutput: ['binary'] }),
+	optionsProperty(['concurrency', 'downloadTimeout', 'maxImageSize', 'maxRetries', 'timeout']),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['image'], operation: ['getTask'] } }, properties);

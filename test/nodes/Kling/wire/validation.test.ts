@@ -7,7 +7,6 @@ import {
 	validateGenerateParams,
 	validateImageUrl,
 	validateReferenceBytes,
-	validateRunSettings,
 	textValue,
 } from '../../../../nodes/Kling/wire/validation';
 import type { RawGenerateParams } from '../../../../nodes/Kling/wire/validation';
@@ -181,31 +180,5 @@ describe('reference images', () => {
 		expect(() => parseBase64Image('abc')).toThrow('is not valid base64');
 		expect(() => parseBase64Image('')).toThrow('"Base64 Image" is empty');
 		expect(() => parseBase64Image(Buffer.from('plain text!!').toString('base64'))).toThrow('must be a JPG or PNG');
-	});
-});
-
-describe('validateRunSettings', () => {
-	it('applies defaults and converts seconds to milliseconds', () => {
-		expect(validateRunSettings({})).toEqual({
-			concurrency: 4,
-			maxRetries: 4,
-			timeoutMs: 600_000,
-			downloadTimeoutMs: 120_000,
-			maxImageBytes: 50 * 1024 * 1024,
-			pollIntervalMs: 3000,
-			resendAfterUnclear: 1,
-			maxWaitMs: 900_000,
-		});
-		expect(validateRunSettings({ concurrency: 10, maxRetries: 0, timeout: 1.5 })).toMatchObject({
-			concurrency: 10,
-			maxRetries: 0,
-			timeoutMs: 1500,
-		});
-	});
-
-	it('refuses values out of range', () => {
-		expect(fieldOf(() => validateRunSettings({ concurrency: 51 }))).toBe('Parallel Requests');
-		expect(fieldOf(() => validateRunSettings({ maxRetries: 11 }))).toBe('Max Retries');
-		expect(fieldOf(() => validateRunSettings({ timeout: 0 }))).toBe('Timeout (Seconds)');
 	});
 });

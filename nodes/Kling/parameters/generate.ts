@@ -1,7 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { IMAGE_REFERENCES, OFFICIAL_MODELS, RESOLUTIONS } from '../../wire/officialRequest';
-import { ASPECT_RATIOS } from '../../wire/validation';
+import { API_NUMBERS } from '../wire/numbers';
+import { IMAGE_REFERENCES, OFFICIAL_MODELS, RESOLUTIONS } from '../wire/officialRequest';
+import { ASPECT_RATIOS } from '../wire/validation';
+import { numberProperty } from './numbers';
+import { optionsProperty } from './options';
 
 /** Where downloaded images go; Generate and Get Task both offer it. */
 export function outputFieldProperty(show: Record<string, string[]>): INodeProperties {
@@ -97,15 +100,7 @@ export const generateProperties: INodeProperties[] = [
 		description: 'Base64 of a JPG or PNG file; a data:...;base64, prefix is removed',
 		displayOptions: { show: { imageSource: ['base64'] } },
 	},
-	{
-		displayName: 'Image Fidelity',
-		name: 'imageFidelity',
-		type: 'number',
-		default: 0.5,
-		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
-		description: 'How strongly the reference image steers the result, from 0 to 1',
-		displayOptions: { hide: { imageSource: ['none'] } },
-	},
+	numberProperty(API_NUMBERS.imageFidelity, { displayOptions: { hide: { imageSource: ['none'] } } }),
 	{
 		displayName: 'Image Reference',
 		name: 'imageReference',
@@ -118,23 +113,10 @@ export const generateProperties: INodeProperties[] = [
 		],
 		displayOptions: { show: { authentication: ['klingAiApi'] }, hide: { imageSource: ['none'] } },
 	},
-	{
-		displayName: 'Human Fidelity',
-		name: 'humanFidelity',
-		type: 'number',
-		default: 0.45,
-		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
-		description: 'How closely people keep the look of the reference subject, from 0 to 1',
+	numberProperty(API_NUMBERS.humanFidelity, {
 		displayOptions: { show: { authentication: ['klingAiApi'], imageReference: ['subject'] }, hide: { imageSource: ['none'] } },
-	},
-	{
-		displayName: 'Number of Images',
-		name: 'n',
-		type: 'number',
-		default: 1,
-		typeOptions: { minValue: 1, maxValue: 9 },
-		description: 'How many images to generate for each input item, from 1 to 9',
-	},
+	}),
+	numberProperty(API_NUMBERS.n),
 	{
 		displayName: 'Aspect Ratio',
 		name: 'aspectRatio',
@@ -198,13 +180,9 @@ export const generateProperties: INodeProperties[] = [
 		],
 	},
 	outputFieldProperty({ output: ['binary'] }),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
+	optionsProperty(
+		['concurrency', 'downloadTimeout', 'maxImageSize', 'maxRetries', 'maxWait', 'pollInterval', 'resendAfterUnclear', 'timeout'],
+		[
 			{
 				displayName: 'Additional Body Fields',
 				name: 'additionalFields',
@@ -213,76 +191,6 @@ export const generateProperties: INodeProperties[] = [
 				description:
 					'A JSON object of extra request body fields, for fields the API adds later. Fields the node has a parameter for (such as n or prompt) are refused.',
 			},
-			{
-				displayName: 'Download Timeout (Seconds)',
-				name: 'downloadTimeout',
-				type: 'number',
-				default: 120,
-				typeOptions: { minValue: 1 },
-				description: 'How long one image download may take, from request to last byte; a download that takes longer is stopped and fetched again',
-			},
-			{
-				displayName: 'Max Image Size (MB)',
-				name: 'maxImageSize',
-				type: 'number',
-				default: 50,
-				typeOptions: { minValue: 0.001, maxValue: 2048 },
-				description: 'Largest image to download; a bigger one is stopped and fails its item',
-			},
-			{
-				displayName: 'Max Retries',
-				name: 'maxRetries',
-				type: 'number',
-				default: 4,
-				typeOptions: { minValue: 0, maxValue: 10 },
-				description:
-					'How often a request is sent again after a server error (500, 502, 503, 504) or a lost connection. Waits grow from about 1 s and honour Retry-After. Rate limits (429, 1302, 1303) are waited out until Timeout or Max Wait and do not count.',
-			},
-			{
-				displayName: 'Max Wait (Minutes)',
-				name: 'maxWait',
-				type: 'number',
-				default: 15,
-				typeOptions: { minValue: 0.1 },
-				description: 'How long to wait for an asynchronous task before giving up on it (the task itself may still finish)',
-			},
-			{
-				displayName: 'Parallel Requests',
-				name: 'concurrency',
-				type: 'number',
-				default: 4,
-				typeOptions: { minValue: 1, maxValue: 50 },
-				description:
-					'How many items are generated at once. Lowered automatically while the API answers 429.',
-			},
-			{
-				displayName: 'Poll Interval (Seconds)',
-				name: 'pollInterval',
-				type: 'number',
-				default: 3,
-				typeOptions: { minValue: 0.5 },
-				description:
-					'First wait before checking a task, growing gently after each check. Once tasks finish, checks start when tasks usually take.',
-			},
-			{
-				displayName: 'Resend After Unclear Failures',
-				name: 'resendAfterUnclear',
-				type: 'number',
-				default: 1,
-				typeOptions: { minValue: 0, maxValue: 3 },
-				displayOptions: { show: { '/authentication': ['klingApi'] } },
-				description:
-					'How often a generation is sent again after a failure the API may already have processed (500, 502, 504, a timeout, a connection cut after sending). Each resend may make and bill the images again; the official API is never resent blindly, it looks the task up first.',
-			},
-			{
-				displayName: 'Timeout (Seconds)',
-				name: 'timeout',
-				type: 'number',
-				default: 600,
-				typeOptions: { minValue: 1 },
-				description:
-					'How long one generation request may take. Generations take about 30 s on average, sometimes minutes.',
-			},
 		],
-	},
+	),
 ];
