@@ -2,6 +2,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import * as image from './actions/image';
+import { authenticationProperty } from './parameters/authentication';
 import { router } from './actions/router';
 
 export class Kling implements INodeType {
@@ -22,16 +23,7 @@ export class Kling implements INodeType {
 			{ name: 'klingAiApi', required: true, displayOptions: { show: { authentication: ['klingAiApi'] } } },
 		],
 		properties: [
-			{
-				displayName: 'Authentication',
-				name: 'authentication',
-				type: 'options',
-				options: [
-					{ name: 'Gateway API Key', value: 'klingApi', description: 'An OpenAI-style gateway that relays Kling' },
-					{ name: 'Official Kling AI API', value: 'klingAiApi', description: 'Access key and secret key of Kling AI' },
-				],
-				default: 'klingApi',
-			},
+			authenticationProperty,
 			{
 				displayName: 'Resource',
 				name: 'resource',

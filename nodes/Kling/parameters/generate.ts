@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { API_NUMBERS } from '../wire/numbers';
 import { IMAGE_REFERENCES, OFFICIAL_MODELS, RESOLUTIONS } from '../wire/officialRequest';
 import { ASPECT_RATIOS } from '../wire/validation';
+import { onlyIn } from './authentication';
 import { numberProperty } from './numbers';
 import { optionsProperty } from './options';
 
@@ -18,8 +19,8 @@ export function outputFieldProperty(show: Record<string, string[]>): INodeProper
 	};
 }
 
-const gatewayOnly = { show: { authentication: ['klingApi'] } };
-const officialOnly = { show: { authentication: ['klingAiApi'] } };
+const gatewayOnly = onlyIn('gateway');
+const officialOnly = onlyIn('official');
 
 /** Generate's parameters. Their `name`s are saved in workflows: never rename one. */
 export const generateProperties: INodeProperties[] = [
@@ -111,10 +112,10 @@ export const generateProperties: INodeProperties[] = [
 			{ name: 'API Default', value: '' },
 			...IMAGE_REFERENCES.map((reference) => ({ name: reference === 'subject' ? 'Subject' : 'Face', value: reference })),
 		],
-		displayOptions: { show: { authentication: ['klingAiApi'] }, hide: { imageSource: ['none'] } },
+		displayOptions: onlyIn('official', { hide: { imageSource: ['none'] } }),
 	},
 	numberProperty(API_NUMBERS.humanFidelity, {
-		displayOptions: { show: { authentication: ['klingAiApi'], imageReference: ['subject'] }, hide: { imageSource: ['none'] } },
+		displayOptions: onlyIn('official', { show: { imageReference: ['subject'] }, hide: { imageSource: ['none'] } }),
 	}),
 	numberProperty(API_NUMBERS.n),
 	{

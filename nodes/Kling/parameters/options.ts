@@ -1,6 +1,8 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import type { RunSettings } from '../wire/runSettings';
+import { CREDENTIAL_OF } from '../wire/mode';
+import type { Mode } from '../wire/mode';
 import { checkNumber } from '../wire/numbers';
 import type { NumberSpec } from '../wire/numbers';
 import { numberProperty } from './numbers';
@@ -83,14 +85,14 @@ export const OPTION_SPECS = {
 
 export type OptionName = keyof typeof OPTION_SPECS;
 
-/** Shown only with the credential the option applies to. */
-const ONLY_WITH: Partial<Record<OptionName, string>> = { resendAfterUnclear: 'klingApi' };
+/** Shown only in the mode the option applies to. */
+const ONLY_IN: Partial<Record<OptionName, Mode>> = { resendAfterUnclear: 'gateway' };
 
 /** An operation's Options collection: the run options it offers, plus any of its own. */
 export function optionsProperty(names: OptionName[], more: INodeProperties[] = []): INodeProperties {
 	const numbers = names.map((name) => {
-		const credential = ONLY_WITH[name];
-		return numberProperty(OPTION_SPECS[name], credential ? { displayOptions: { show: { '/authentication': [credential] } } } : {});
+		const mode = ONLY_IN[name];
+		return numberProperty(OPTION_SPECS[name], mode ? { displayOptions: { show: { '/authentication': [CREDENTIAL_OF[mode]] } } } : {});
 	});
 	const options = [...numbers, ...more].sort((a, b) => a.displayName.localeCompare(b.displayName));
 	return { displayName: 'Options', name: 'options', type: 'collection', placeholder: 'Add Option', default: {}, options };

@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
 
+import type { Mode } from '../wire/mode';
+
 /** How long a token lives, and how far back it is dated so a server clock running behind still accepts it. */
 export const TOKEN_LIFETIME_SEC = 1800;
 export const TOKEN_BACKDATE_SEC = 5;
@@ -35,8 +37,8 @@ export function officialBearer(credentials: Record<string, unknown>, nowSec: num
  * and decrypting the credential and evaluating its header template on every call cost more CPU
  * than the rest of the request. The official token is still signed fresh for each request.
  */
-export function authorizationFor(credentialType: string, credentials: Record<string, unknown>): () => string {
-	if (credentialType === 'klingAiApi') return () => `Bearer ${officialBearer(credentials, Math.floor(Date.now() / 1000))}`;
+export function authorizationFor(mode: Mode, credentials: Record<string, unknown>): () => string {
+	if (mode === 'official') return () => `Bearer ${officialBearer(credentials, Math.floor(Date.now() / 1000))}`;
 	const header = `Bearer ${String(credentials.apiKey ?? '')}`;
 	return () => header;
 }

@@ -3,6 +3,8 @@ import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { TaskSnapshot } from '../wire/answers';
 import { credentialSecrets } from '../wire/secrets';
 import type { ImageType } from '../wire/imageType';
+import { CREDENTIAL_OF } from '../wire/mode';
+import type { Mode } from '../wire/mode';
 import type { RunSettings } from '../wire/runSettings';
 import { accountFor, accountKey } from './account';
 import { KlingClient, normalizeBaseUrl } from './client';
@@ -14,8 +16,6 @@ import { DEFAULT_POLL_POLICY, TaskPoller } from './poller';
 import { DEFAULT_RETRY_POLICY } from './retry';
 import { generateOnGateway, generateOnOfficial } from './tasks';
 import type { Generation, StartedTask, TaskRun } from './tasks';
-
-export type Authentication = 'klingApi' | 'klingAiApi';
 
 /** Status checks and list calls answer at once or not at all: they get this bound, not the generation Timeout. */
 const READ_TIMEOUT_MS = 30_000;
@@ -35,7 +35,7 @@ function runAbortController(ctx: IExecuteFunctions): AbortController {
  */
 export class Session {
 	constructor(
-		readonly authentication: Authentication,
+		readonly mode: Mode,
 		/** The credential's secrets, to be masked wherever the API's words or URLs are shown. */
 		readonly secrets: string[],
 		/** Aborted when n8n cancels the run, or when a failing item ends it. */
@@ -50,7 +50,7 @@ export class Session {
 	 * only when the request is about to go out (it may read a large reference image).
 	 */
 	async generate(body: () => Promise<IDataObject>, images: number, wait: boolean, itemIndex: number): Promise<Generation | StartedTask> {
-		if (this.authentication === 'klingApi') return await generateOnGateway(this.run, body, itemIndex);
+		if (this.mode === 'gateway') return await generateOnGateway(this.run, body, itemIndex);
 		return await generateOnOfficial(this.run, body, images, wait, itemIndex);
 	}
 
@@ -81,19 +81,18 @@ export class Session {
 	}
 }
 
-export async function openSession(ctx: IExecuteFunctions, settings: RunSettings, clock: Clock = systemClock): Promise<Session> {
-	const authentication: Authentication =
-		ctx.getNodeParameter('authentication', 0, 'klingApi') === 'klingAiApi' ? 'klingAiApi' : 'klingApi';
-	const credentials = await ctx.getCredentials(authentication);
-	const official = authentication === 'klingAiApi';
+export async function openSession(ctx: IExecuteFunctions, mode: Mode, settings: RunSettings, clock: Clock = systemClock): Promise<Session> {
+	const credentialType = CREDENTIAL_OF[mode];
+	const credentials = await ctx.getCredentials(credentialType);
+	const official = mode === 'official';
 	const secrets = credentialSecrets(credentials);
 	const baseUrl = official ? officialBaseUrl(credentials) : normalizeBaseUrl(credentials.baseUrl);
 	const keyMaterial = [String(credentials.accessKey ?? ''), ...secrets];
-	const account = accountFor(accountKey(authentication, baseUrl, keyMaterial), settings.concurrency, clock);
+	const account = accountFor(accountKey(credentialType, baseUrl, keyMaterial), settings.concurrency, clock);
 	const controller = runAbortController(ctx);
 	const client = new KlingClient(ctx, {
 		baseUrl,
-		authorization: authorizationFor(authentication, credentials),
+		authorization: authorizationFor(mode, credentials),
 		secrets,
 		timeoutMs: settings.timeoutMs,
 		readTimeoutMs: Math.min(READ_TIMEOUT_MS, settings.timeoutMs),
@@ -118,5 +117,5 @@ export async function openSession(ctx: IExecuteFunctions, settings: RunSettings,
 		context: (itemIndex) => ({ node: ctx.getNode(), itemIndex, secrets }),
 		settings,
 	};
-	return new Session(authentication, secrets, controller, client, run);
+	return new Session(mode, secrets, controller, client, run);
 }

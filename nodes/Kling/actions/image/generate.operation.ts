@@ -87,9 +87,8 @@ async function generateItem(
 }
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const official = this.getNodeParameter('authentication', 0, 'klingApi') === 'klingAiApi';
 	return await runItems(this, {
-		prepare: async (itemIndex) => await prepareItem(this, itemIndex, official),
+		prepare: async (itemIndex, mode) => await prepareItem(this, itemIndex, mode === 'official'),
 		run: async (session, prepared, itemIndex) => await generateItem(this, session, prepared, itemIndex),
 	});
 }
