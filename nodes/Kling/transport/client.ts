@@ -5,7 +5,7 @@ import { parseJsonAnswer, tryParseJson } from '../wire/answers';
 import type { Clock } from './clock';
 import { downloadImageOnce, storeImageData } from './download';
 import type { DownloadBounds, DownloadRun } from './download';
-import { cancelledRunError, classifyFailure, deadlineError, errorAnswer, klingErrorCode, requestError, surelyUnsent } from './errors';
+import { cancelledError, classifyFailure, deadlineError, errorAnswer, klingErrorCode, requestError, surelyUnsent } from './errors';
 import type { ErrorContext } from './errors';
 import type { AdaptiveLimiter, LimiterSlot } from './limiter';
 import { parseRetryAfter, withRetries } from './retry';
@@ -195,7 +195,7 @@ export class KlingClient {
 		what: string,
 		timing: { timeoutMs: number; read: boolean },
 	): Attempt<T> {
-		this.throwIfCancelled(context);
+		this.throwIfCancelled();
 		const failure = classifyFailure(error);
 		if (failure.kind === 'timeout') {
 			const seconds = Math.round(timing.timeoutMs / 1000);
@@ -217,8 +217,8 @@ export class KlingClient {
 	}
 
 	/** n8n marks a run as canceled (not failed) when the error says so. */
-	private throwIfCancelled(context: ErrorContext): void {
-		if (this.options.signal?.aborted) throw cancelledRunError(context);
+	private throwIfCancelled(): void {
+		if (this.options.signal?.aborted) throw cancelledError();
 	}
 
 	private errorContext(itemIndex: number): ErrorContext {

@@ -1,15 +1,12 @@
 import { sleep } from 'n8n-workflow';
 
+import { cancelledError } from './errors';
+
 /** Time as the retry, limiter and polling code sees it; tests swap in a virtual clock. */
 export interface Clock {
 	now(): number;
 	sleep(ms: number, signal?: AbortSignal): Promise<void>;
 	random(): number;
-}
-
-/** n8n marks a run as canceled, not failed, when its error is named like this. */
-export function cancelledError(): Error {
-	return Object.assign(new Error('Execution canceled'), { name: 'ExecutionCancelledError' });
 }
 
 /**

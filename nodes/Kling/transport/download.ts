@@ -7,7 +7,7 @@ import { peekHead } from './streams';
 import type { ReadableLike } from './streams';
 import type { Clock } from './clock';
 import { sleepUntil } from './clock';
-import { cancelledRunError, classifyFailure, requestError } from './errors';
+import { cancelledError, classifyFailure, requestError } from './errors';
 import type { ErrorContext } from './errors';
 import type { Attempt } from './retry';
 
@@ -94,7 +94,7 @@ export async function downloadImageOnce(
 		})) as IN8nHttpFullResponse;
 	} catch (error) {
 		scope.abort();
-		if (run.signal.aborted) throw cancelledRunError(context);
+		if (run.signal.aborted) throw cancelledError();
 		const failure = classifyFailure(error);
 		if (failure.kind === 'timeout') return fail(`Downloading the image did not answer within ${Math.round(bounds.timeoutMs / 1000)} s`, 'unsent');
 		const kind = failure.kind === 'connection' ? 'unsent' : 'final';
@@ -145,7 +145,7 @@ export async function downloadImageOnce(
 		return { ok: true, value: stored };
 	} catch (error) {
 		stream.destroy();
-		if (run.signal.aborted) throw cancelledRunError(context);
+		if (run.signal.aborted) throw cancelledError();
 		if (outcome.exceeded !== undefined) return fail(tooBig(outcome.exceeded), 'final');
 		if (outcome.timedOut) {
 			const seconds = Math.round(bounds.timeoutMs / 1000);

@@ -1,4 +1,4 @@
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 
 import { apiErrorMessage } from '../wire/answers';
@@ -215,7 +215,7 @@ export function surelyUnsent(error: unknown): boolean {
 	return UNSENT_TEXT.test(failure.detail) || texts.some((text) => UNSENT_TEXT.test(text)) || failure.syscall === 'connect';
 }
 
-/** n8n marks a run as canceled (not failed) when a node's error says so. */
-export function cancelledRunError(context: ErrorContext): NodeOperationError {
-	return new NodeOperationError(context.node, 'Execution canceled while waiting for Kling', { itemIndex: context.itemIndex });
+/** The one shape of a cancellation: n8n marks a run as canceled, not failed, when its error is named like this. */
+export function cancelledError(): Error {
+	return Object.assign(new Error('Execution canceled'), { name: 'ExecutionCancelledError' });
 }

@@ -1,4 +1,4 @@
-import { cancelledError } from './clock';
+import { cancelledError } from './errors';
 
 /** A held share of the limit; `epoch` tells which level it was granted under. */
 export interface LimiterSlot {

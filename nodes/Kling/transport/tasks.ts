@@ -6,7 +6,7 @@ import type { GeneratedImage, TaskSnapshot } from '../wire/answers';
 import type { KlingClient } from './client';
 import { sleepUntil } from './clock';
 import type { Clock } from './clock';
-import { cancelledRunError, limitWaitError, namingTask, requestError, taskFailedError } from './errors';
+import { cancelledError, limitWaitError, namingTask, requestError, taskFailedError } from './errors';
 import type { ErrorContext } from './errors';
 import { createTaskRequest, generateRequest, lookupTaskRequest, readTaskRequest } from './endpoints';
 import type { AdaptiveLimiter, LimiterSlot } from './limiter';
@@ -100,7 +100,7 @@ async function acquireSlots(
 		if (winner !== timedOut) return winner as LimiterSlot;
 	} catch {
 		// Only a cancellation ends the race with an error: the run's, since our own comes after it.
-		throw cancelledRunError(run.context(itemIndex));
+		throw cancelledError();
 	} finally {
 		scope.abort();
 	}
