@@ -36,7 +36,7 @@ function printNextSteps(outputDir: string, fake: boolean): void {
 	console.log(`
 Next:
   1. Look at the images in ${outputDir}${drawn}.
-  2. Run \`npm run dev\` to see this workflow ("${DEMO_WORKFLOW_NAME}") in n8n's editor:
+  2. Run \`npm run dev\` to see the demo workflow ("${DEMO_WORKFLOW_NAME}") in n8n's editor:
      the same set-up, then n8n on ${DEV_EDITOR_URL} with the node and a ready Kling credential;
      sign in as ${DEV_OWNER.email} / ${DEV_OWNER.password}, open the workflow and click "Execute workflow".
      Its images go to the same folder. Ctrl-C stops n8n.`);
