@@ -10,16 +10,17 @@ import { basename, join } from 'node:path';
 
 import type { IRun } from 'n8n-workflow';
 
-import { DEMO_FILE_NAME, DEMO_PROMPTS, DEMO_WORKFLOW_ID, demoWorkflow } from './lib/demoWorkflow';
+import { DEMO_FILE_NAME, DEMO_PROMPTS, DEMO_WORKFLOW_ID, DEMO_WORKFLOW_NAME, demoWorkflow } from './lib/demoWorkflow';
+import { DEV_EDITOR_URL, DEV_OWNER } from './lib/devEditor';
 import type { KlingApiTarget } from './lib/klingApi';
 import { nodeOutput } from './lib/n8nInstance';
 import { repoRoot } from './lib/paths';
 import { SET_UP_STEPS, setUpLocalN8n } from './lib/setup';
 import { Steps, info, reportFailure, seconds } from './lib/steps';
 
-function printSummary(run: IRun, elapsedMs: number): void {
+function printSummary(run: IRun, elapsedMs: number, outputDir: string): void {
 	const files = nodeOutput(run, 'Write Files');
-	console.log(`\n${files.length} image(s) written to ./demo-output:`);
+	console.log(`\n${files.length} image(s) written to ${outputDir}:`);
 	for (const { json } of files) {
 		const file = String(json.fileName);
 		const size = `${statSync(file).size} bytes`;
@@ -27,6 +28,18 @@ function printSummary(run: IRun, elapsedMs: number): void {
 	}
 	const klingMs = run.data.resultData.runData.Kling?.[0]?.executionTime ?? 0;
 	console.log(`Kling node: ${seconds(klingMs)} for ${files.length} image(s); whole n8n run: ${seconds(elapsedMs)}`);
+}
+
+/** What to do after the demo: look at the pictures, then at the same workflow in n8n's editor. */
+function printNextSteps(outputDir: string, fake: boolean): void {
+	const drawn = fake ? ' (the fake Kling API writes each prompt into its picture)' : '';
+	console.log(`
+Next:
+  1. Look at the images in ${outputDir}${drawn}.
+  2. Run \`npm run dev\` to see the demo workflow ("${DEMO_WORKFLOW_NAME}") in n8n's editor:
+     the same set-up, then n8n on ${DEV_EDITOR_URL} with the node and a ready Kling credential;
+     sign in as ${DEV_OWNER.email} / ${DEV_OWNER.password}, open the workflow and click "Execute workflow".
+     Its images go to the same folder. Ctrl-C stops n8n.`);
 }
 
 async function main(): Promise<void> {
@@ -49,7 +62,8 @@ async function main(): Promise<void> {
 			'Running it (n8n execute)',
 			async () => await local.instance.executeOk(DEMO_WORKFLOW_ID),
 		);
-		printSummary(run, Date.now() - started);
+		printSummary(run, Date.now() - started, outputDir);
+		printNextSteps(outputDir, api.fake !== undefined);
 		rmSync(userFolder, { recursive: true, force: true });
 	} catch (error) {
 		info(`n8n's user folder is kept for inspection: ${userFolder}`);

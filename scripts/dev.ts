@@ -7,28 +7,20 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { DEMO_PROMPTS, demoWorkflow } from './lib/demoWorkflow';
+import { DEMO_PROMPTS, DEMO_WORKFLOW_NAME, demoWorkflow } from './lib/demoWorkflow';
+import { DEV_EDITOR_PORT, DEV_EDITOR_URL, DEV_OWNER } from './lib/devEditor';
 import type { KlingApiTarget } from './lib/klingApi';
 import { waitUntilReady } from './lib/n8nInstance';
 import { repoRoot } from './lib/paths';
 import { SET_UP_STEPS, setUpLocalN8n } from './lib/setup';
 import { Steps, info, reportFailure } from './lib/steps';
 
-const PORT = Number(process.env.N8N_PORT || 5678);
-/** A local-only account on a local-only instance (n8n listens on 127.0.0.1). */
-const OWNER = {
-	email: 'dev@n8n-nodes-kling.local',
-	firstName: 'Local',
-	lastName: 'Developer',
-	password: 'KlingDev-2025',
-};
-
 /** Creates the owner account on first start, so that the editor opens on a login page, not a sign-up form. */
 async function setUpOwner(url: string): Promise<void> {
 	const response = await fetch(`${url}/rest/owner/setup`, {
 		method: 'POST',
 		headers: { 'Content-Type': 'application/json' },
-		body: JSON.stringify(OWNER),
+		body: JSON.stringify(DEV_OWNER),
 	});
 	const text = await response.text();
 	if (!response.ok && !text.includes('already setup'))
@@ -58,15 +50,15 @@ async function main(): Promise<void> {
 		await steps.run('Importing the demo workflow (n8n import:workflow)', async () => {
 			await local.instance.importWorkflows([demoWorkflow(DEMO_PROMPTS, local.credential, outputDir)]);
 		});
-		const url = `http://localhost:${PORT}`;
+		const url = DEV_EDITOR_URL;
 		const started = await steps.run(`Starting the n8n editor on ${url}`, async () => {
-			editor = local.instance.startEditor(PORT);
+			editor = local.instance.startEditor(DEV_EDITOR_PORT);
 			await waitUntilReady(url, editor);
 			await setUpOwner(url);
 			return editor;
 		});
-		console.log(`\nn8n is running: open ${url} and sign in as ${OWNER.email} / ${OWNER.password}`);
-		console.log('The workflow "Kling demo: prompts to image files" is ready; press Ctrl-C to stop.');
+		console.log(`\nn8n is running: open ${url} and sign in as ${DEV_OWNER.email} / ${DEV_OWNER.password}`);
+		console.log(`The workflow "${DEMO_WORKFLOW_NAME}" is ready; its images go to ${outputDir}. Ctrl-C stops n8n.`);
 		info(api.fake ? `fake Kling API at ${api.baseUrl} (key ${api.apiKey})` : `real Kling API at ${api.baseUrl}`);
 		const code = await new Promise<number | null>((resolve) => started.once('exit', resolve));
 		if (code !== 0 && code !== null) process.exitCode = code;

@@ -8,6 +8,7 @@ export const DEMO_PROMPTS = [
 ];
 
 export const DEMO_WORKFLOW_ID = 'klingDemoFlow001';
+export const DEMO_WORKFLOW_NAME = 'Kling demo: prompts to image files';
 
 /** The names the demo gives its files, e.g. `01-a-lighthouse-on-a-cliff-at.png`. */
 export const DEMO_FILE_NAME = /^\d{2}-[a-z0-9-]*\.(png|jpg|jpeg|webp|gif)$/;
@@ -17,7 +18,7 @@ export function demoWorkflow(prompts: string[], credential: CredentialRef, outpu
 	const slug =
 		'$json.prompt.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").split("-").slice(0, 6).join("-")';
 	const fileName = `=${outputDir}/{{ String($itemIndex + 1).padStart(2, "0") }}-{{ ${slug} }}.{{ $binary.data.fileExtension }}`;
-	return linearWorkflow(DEMO_WORKFLOW_ID, 'Kling demo: prompts to image files', [
+	return linearWorkflow(DEMO_WORKFLOW_ID, DEMO_WORKFLOW_NAME, [
 		manualTrigger(),
 		...fixedItems(
 			prompts.map((prompt) => ({ prompt })),

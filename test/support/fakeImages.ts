@@ -1,10 +1,13 @@
 /**
- * Real, decodable image bytes for the fake Kling server: PNGs drawn from the
- * prompt (so different prompts give different pictures), a tiny real JPEG, and
- * large "about N bytes" variants for benchmarks. Node built-ins only.
+ * Real, decodable image bytes for the fake Kling server: pictures with the prompt
+ * written on them (PNG or JPEG), and large "about N bytes" variants for benchmarks.
+ * Node built-ins only.
  */
 import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
+
+import { encodeJpeg, jpegSegment } from './jpegEncoder';
+import { drawPromptPicture } from './promptPicture';
 
 export type ImageFormat = 'png' | 'jpeg';
 
@@ -13,7 +16,7 @@ export const EXTENSIONS: Record<ImageFormat, string> = { png: 'png', jpeg: 'jpg'
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-/** 16×16 baseline JPEG (a red→blue gradient), made with ImageMagick: `-strip -quality 85`. */
+/** 16×16 baseline JPEG (a red→blue gradient), made with ImageMagick: `-strip -quality 85`; the base of largeJpeg. */
 const TINY_JPEG = Buffer.from(
 	'/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAUDBAQEAwUEBAQFBQUGBwwIBwcHBw8LCwkMEQ8SEhEPERETFhwXExQaFRERGCEYGh0dHx8fExciJCIeJBweHx7/2wBDAQUFBQcGBw4ICA4eFBEUHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh7/wAARCAAQABADAREAAhEBAxEB/8QAFgABAQEAAAAAAAAAAAAAAAAAAAME/8QAFRABAQAAAAAAAAAAAAAAAAAAABL/xAAWAQEBAQAAAAAAAAAAAAAAAAAABwX/xAAWEQADAAAAAAAAAAAAAAAAAAAAFWH/2gAMAwEAAhEDEQA/AMdMlPClPKKE8DykaVRPCPPKKE8Dyn//2Q==',
 	'base64',
@@ -68,23 +71,25 @@ export function encodePng(width: number, height: number, rgb: Buffer, level = 6)
 	]);
 }
 
-/** A size×size PNG whose colours and stripes derive from a hash of the prompt and index. */
-export function promptPng(prompt: string, index: number, size = 64): Buffer {
-	const seed = createHash('sha256').update(`${prompt}\u0000${index}`).digest();
-	const from = [seed[0], seed[1], seed[2]];
-	const to = [seed[3], seed[4], seed[5]];
-	const stripe = 4 + (seed[6] % 12);
-	const rgb = Buffer.alloc(size * size * 3);
-	for (let y = 0; y < size; y++) {
-		for (let x = 0; x < size; x++) {
-			const t = (x + y) / (2 * (size - 1));
-			const dark = Math.floor((x + index * 3) / stripe) % 2 === 0 ? 1 : 0.8;
-			for (let c = 0; c < 3; c++) {
-				rgb[(y * size + x) * 3 + c] = Math.round((from[c] * (1 - t) + to[c] * t) * dark);
-			}
-		}
-	}
+/** Side of the pictures the fake API draws: large enough to read the prompt, and ≥ 300 px as the API wants of reference images. */
+export const PROMPT_IMAGE_SIZE = 512;
+
+/** The hash of a prompt and image index: it picks the colours, so pictures differ even where their text would not. */
+function promptSeed(prompt: string, index: number): Buffer {
+	return createHash('sha256').update(`${prompt}\u0000${index}`).digest();
+}
+
+/** A size×size PNG with the prompt and image index written on it. */
+export function promptPng(prompt: string, index: number, size = PROMPT_IMAGE_SIZE): Buffer {
+	const { rgb } = drawPromptPicture(prompt, index, size, size, promptSeed(prompt, index));
 	return encodePng(size, size, rgb);
+}
+
+/** A size×size JPEG with the prompt and image index written on it, and their hash in a comment. */
+export function promptJpeg(prompt: string, index: number, size = PROMPT_IMAGE_SIZE): Buffer {
+	const seed = promptSeed(prompt, index);
+	const { rgb } = drawPromptPicture(prompt, index, size, size, seed);
+	return encodeJpeg(size, size, rgb, 90, `kling-fake ${seed.toString('hex')}`);
 }
 
 /** Deterministic noise (xorshift32), so large images are incompressible yet reproducible. */
@@ -110,20 +115,10 @@ export function largePng(targetBytes: number): Buffer {
 	return encodePng(width, height, noise(width * height * 3), 0);
 }
 
-/** Inserts COM (comment) segments right after SOI: still a valid JPEG, just bigger or distinct. */
+/** Inserts COM (comment) segments right after SOI: still a valid JPEG, just bigger. */
 function jpegWithComments(comments: Buffer[]): Buffer {
-	const segments = comments.map((body) => {
-		const head = Buffer.from([0xff, 0xfe, 0, 0]);
-		head.writeUInt16BE(body.length + 2, 2);
-		return Buffer.concat([head, body]);
-	});
+	const segments = comments.map((body) => jpegSegment(0xfe, body));
 	return Buffer.concat([TINY_JPEG.subarray(0, 2), ...segments, TINY_JPEG.subarray(2)]);
-}
-
-/** The tiny JPEG tagged with a prompt hash comment, so bytes differ per prompt and index. */
-export function promptJpeg(prompt: string, index: number): Buffer {
-	const tag = createHash('sha256').update(`${prompt}\u0000${index}`).digest('hex');
-	return jpegWithComments([Buffer.from(`kling-fake ${tag}`, 'ascii')]);
 }
 
 /** A JPEG of roughly `targetBytes`, padded with comment segments (each at most 65533 bytes). */

@@ -185,7 +185,8 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 
 	private readonly tasks = new Map<string, Task>(); // by task_id, in creation order
 	private readonly byExternalId = new Map<string, Task>();
-	private readonly images = new Map<string, Buffer>();
+	/** Image bytes by URL path, drawn when first read: a status answer that nobody downloads costs no drawing. */
+	private readonly images = new Map<string, () => Buffer>();
 	private readonly faults: OfficialFault[] = [];
 	private readonly now: () => number;
 	private readonly durationMs: number;
@@ -215,7 +216,7 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 	}
 
 	imageBytesFor(url: string): Buffer | undefined {
-		return this.images.get(new URL(url, this.baseUrl || 'http://127.0.0.1').pathname);
+		return this.images.get(new URL(url, this.baseUrl || 'http://127.0.0.1').pathname)?.();
 	}
 
 	clear(): void {
@@ -361,20 +362,21 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		return { ...base, task_status: 'succeed', task_result: { images: this.render(task) }, ...times };
 	}
 
-	/** Draws the images on first success read; later reads serve the same URLs. */
+	/** Names the images on first success read (drawn when downloaded); later reads serve the same URLs. */
 	private render(task: Task): Array<{ index: number; url: string }> {
 		const format = this.options.imageFormat ?? 'png';
 		const indexes = this.options.resultIndexes ?? Array.from({ length: task.n }, (_, index) => index);
 		task.images ??= indexes.map((index, position) => {
 			const path = `/images/${task.taskId}-${position}.${EXTENSIONS[format]}`;
-			this.images.set(path, promptImage(format, task.body.prompt, position));
+			let bytes: Buffer | undefined;
+			this.images.set(path, () => (bytes ??= promptImage(format, task.body.prompt, position)));
 			return { index, url: `${this.baseUrl}${path}` };
 		});
 		return task.images;
 	}
 
 	private serveImage(path: string, res: ServerResponse): void {
-		const bytes = this.images.get(path);
+		const bytes = this.images.get(path)?.();
 		if (!bytes) return this.reply(res, 404, { code: 1203, message: `image not found: ${path}` });
 		const format = this.options.imageFormat ?? 'png';
 		res.writeHead(200, { 'Content-Type': MIME_TYPES[format], 'Content-Length': bytes.length });
