@@ -9,9 +9,13 @@ export interface Clock {
 	random(): number;
 }
 
+/** A long wait is slept in steps this long, so a cancelled one leaves no timer behind for longer. */
+const SLEEP_STEP_MS = 250;
+
 /**
  * Waits `ms`, or rejects as soon as `signal` aborts. Built on `sleep`, the one wait that every
- * n8n-workflow release exports (the abortable one is gone from 2.x) and that n8n Cloud allows.
+ * n8n-workflow release exports (the abortable one is gone from 2.x) and that n8n Cloud allows; it
+ * cannot be cancelled, so the wait is taken in short steps and a cancelled one ends within a step.
  */
 export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
 	if (!signal) return await sleep(ms);
@@ -21,8 +25,12 @@ export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<
 		onAbort = () => reject(cancelledError());
 		signal.addEventListener('abort', onAbort, { once: true });
 	});
+	const steps = async () => {
+		const end = Date.now() + ms;
+		for (let left = ms; left > 0 && !signal.aborted; left = end - Date.now()) await sleep(Math.min(SLEEP_STEP_MS, left));
+	};
 	try {
-		await Promise.race([sleep(ms), aborted]);
+		await Promise.race([steps(), aborted]);
 	} finally {
 		signal.removeEventListener('abort', onAbort);
 	}
