@@ -6,7 +6,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { officialBearer } from '../nodes/Kling/transport/auth';
+import { REGION_BASE_URLS, officialBearer } from '../nodes/Kling/transport/auth';
 
 export class KlingAiApi implements ICredentialType {
 	name = 'klingAiApi';
@@ -74,8 +74,8 @@ export class KlingAiApi implements ICredentialType {
 	// Listing one task costs nothing and needs a valid token.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL:
-				'={{$credentials.region === "custom" ? $credentials.baseUrl.replace(/\\/+$/, "") : ($credentials.region === "beijing" ? "https://api-beijing.klingai.com" : "https://api-singapore.klingai.com")}}',
+			// The region table the node uses, written into the expression so the URLs live in one place.
+			baseURL: `={{$credentials.region === "custom" ? $credentials.baseUrl.replace(/\\/+$/, "") : (${JSON.stringify(REGION_BASE_URLS)}[$credentials.region] ?? "${REGION_BASE_URLS.singapore}")}}`,
 			url: '/v1/images/generations',
 			qs: { pageNum: 1, pageSize: 1 },
 			method: 'GET',

@@ -1,3 +1,6 @@
+import { Workflow } from 'n8n-workflow';
+import type { INodeTypes } from 'n8n-workflow';
+
 import { KlingAiApi } from '../../credentials/KlingAiApi.credentials';
 import { startFakeKlingOfficialServer } from '../support/fakeKlingOfficialServer';
 
@@ -25,5 +28,22 @@ describe('KlingAiApi credential', () => {
 	it('sends a plain API key as is when one is set', async () => {
 		const options = await new KlingAiApi().authenticate({ apiKey: 'plain-1', accessKey: 'a', secretKey: 's' }, { url: '/' });
 		expect(options.headers?.Authorization).toBe('Bearer plain-1');
+	});
+
+	it("the credential test asks each region's address, resolved by n8n's own expression engine", () => {
+		const workflow = new Workflow({
+			nodes: [{ id: '1', name: 'Kling', type: 'kling', typeVersion: 1, position: [0, 0], parameters: {} }],
+			connections: {},
+			active: false,
+			nodeTypes: { getByName: () => undefined, getByNameAndVersion: () => undefined, getKnownTypes: () => ({}) } as unknown as INodeTypes,
+		});
+		const baseUrl = (credentials: Record<string, string>) =>
+			workflow.expression.getParameterValue(new KlingAiApi().test.request.baseURL ?? '', null, 0, 0, 'Kling', [], 'manual', {
+				$credentials: credentials,
+			} as never);
+		expect(baseUrl({ region: 'singapore' })).toBe('https://api-singapore.klingai.com');
+		expect(baseUrl({ region: 'beijing' })).toBe('https://api-beijing.klingai.com');
+		expect(baseUrl({ region: 'custom', baseUrl: 'http://127.0.0.1:9/' })).toBe('http://127.0.0.1:9');
+		expect(baseUrl({})).toBe('https://api-singapore.klingai.com');
 	});
 });

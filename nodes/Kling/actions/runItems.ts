@@ -1,21 +1,12 @@
-import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { readMode } from '../parameters/authentication';
 import { readRunSettings } from '../parameters/options';
+import { itemError } from '../transport/errors';
 import { openSession } from '../transport/session';
 import type { Session } from '../transport/session';
 import type { Mode } from '../wire/mode';
-import { FieldError } from '../wire/validation';
 import { mapConcurrent } from './concurrency';
-
-/** A bad parameter becomes an error naming the item; other errors pass as they are. */
-export function itemError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): Error {
-	if (error instanceof FieldError) {
-		return new NodeOperationError(ctx.getNode(), `${error.message} (item ${itemIndex})`, { itemIndex });
-	}
-	return error instanceof Error ? error : new NodeOperationError(ctx.getNode(), String(error), { itemIndex });
-}
 
 export interface ItemSteps<P> {
 	/** Reads and checks one item; runs for every item before any request is sent. */
@@ -37,12 +28,12 @@ export async function runItems<P>(ctx: IExecuteFunctions, steps: ItemSteps<P>): 
 	try {
 		settings = readRunSettings(ctx.getNodeParameter('options', 0, {}) as IDataObject);
 	} catch (error) {
-		throw itemError(ctx, error, 0);
+		throw itemError(ctx.getNode(), error, 0);
 	}
 
 	const prepared: Array<P | Error> = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const outcome = await steps.prepare(itemIndex, mode).catch((error: unknown) => itemError(ctx, error, itemIndex));
+		const outcome = await steps.prepare(itemIndex, mode).catch((error: unknown) => itemError(ctx.getNode(), error, itemIndex));
 		if (outcome instanceof Error && !continueOnFail) throw outcome;
 		prepared.push(outcome);
 	}

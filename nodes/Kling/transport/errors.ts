@@ -1,8 +1,9 @@
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 
 import { apiErrorMessage } from '../wire/answers';
 import type { TaskSnapshot } from '../wire/answers';
+import { FieldError } from '../wire/fieldError';
 import type { DeadlineWait, FailureKind } from './retry';
 
 /** Masks the API key, and any long piece of it an error body may echo back ("sk-ab…yz"). */
@@ -218,4 +219,14 @@ export function surelyUnsent(error: unknown): boolean {
 /** The one shape of a cancellation: n8n marks a run as canceled, not failed, when its error is named like this. */
 export function cancelledError(): Error {
 	return Object.assign(new Error('Execution canceled'), { name: 'ExecutionCancelledError' });
+}
+
+/** A bad parameter becomes an error naming the field and the item; other errors pass as they are. */
+export function itemError(node: INode, error: unknown, itemIndex: number): Error {
+	if (error instanceof FieldError) return new NodeOperationError(node, `${error.message} (item ${itemIndex})`, { itemIndex });
+	return error instanceof Error ? error : new NodeOperationError(node, String(error), { itemIndex });
+}
+
+export function noImagesError(context: ErrorContext): NodeApiError {
+	return requestError('The Kling API finished without any images', context);
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { IDataObject } from 'n8n-workflow';
 
+import { taskImages } from '../wire/answers';
 import type { GeneratedImage, TaskSnapshot } from '../wire/answers';
 import type { KlingClient } from './client';
 import { sleepUntil } from './clock';
@@ -44,11 +45,6 @@ const UNCLEAR: unique symbol = Symbol('unclear');
 
 const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 
-function taskGeneration(task: TaskSnapshot): Generation {
-	const created = Math.floor((task.createdAt ?? Date.now()) / 1000);
-	return { images: task.images, created, taskId: task.taskId };
-}
-
 /** Waits for a created task until it ends or the item's deadline; a failed task fails its item. */
 async function waitForTask(run: TaskRun, task: TaskSnapshot, deadline: number, itemIndex: number): Promise<TaskSnapshot> {
 	const done = await run.poller
@@ -77,7 +73,7 @@ export async function generateOnGateway(run: TaskRun, body: () => Promise<IDataO
 	});
 	if (answer.kind === 'images') return { images: answer.images, created: answer.created };
 	const task: TaskSnapshot = { taskId: answer.taskId, status: answer.taskStatus, images: [], raw: {} };
-	return await namingTask(task.taskId, async () => taskGeneration(await waitForTask(run, task, started + maxWaitMs, itemIndex)));
+	return await namingTask(task.taskId, async () => taskImages(await waitForTask(run, task, started + maxWaitMs, itemIndex)));
 }
 
 /**
@@ -179,7 +175,7 @@ export async function generateOnOfficial(
 		return await namingTask(task.taskId, async () => {
 			const done = await waitForTask(run, task, deadline, itemIndex);
 			run.taskSlots.onSuccess();
-			return taskGeneration(done);
+			return taskImages(done);
 		});
 	} finally {
 		slot.release();

@@ -124,3 +124,14 @@ export function parseTaskList(body: unknown): TaskSnapshot[] {
 	if (!isObject(body) || !Array.isArray(body.data)) throw new AnswerError('The Kling API answer has no "data" list of tasks');
 	return body.data.map(parseTask);
 }
+
+/** The images a finished task made, with its creation time in Unix seconds. */
+export interface TaskImages {
+	images: GeneratedImage[];
+	created: number;
+	taskId: string;
+}
+
+export function taskImages(task: TaskSnapshot): TaskImages {
+	return { images: task.images, created: Math.floor((task.createdAt ?? Date.now()) / 1000), taskId: task.taskId };
+}

@@ -46,7 +46,7 @@ export const OFFICIAL_BODY_FIELDS: Readonly<Record<string, string>> = {
 	watermark_info: 'Watermark',
 };
 
-/** The official API's own rules (§2), checked before sending so a bad item costs nothing. */
+/** The official API's own rules for a generation, checked before sending so a bad item costs nothing. */
 export function validateOfficialParams(base: GenerateParams, raw: RawOfficialParams): OfficialParams {
 	const hasImage = base.imageSource !== 'none';
 	if (hasImage && base.negativePrompt) {

@@ -1,4 +1,4 @@
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { imageItems } from './imageItems';
@@ -9,6 +9,7 @@ import type { ReferenceImage } from '../../transport/referenceImage';
 import { buildGenerateBody } from '../../wire/requestBody';
 import { FieldError, textValue, validateGenerateParams } from '../../wire/validation';
 import type { GenerateParams } from '../../wire/validation';
+import { noImagesError } from '../../transport/errors';
 import type { Session } from '../../transport/session';
 import { runItems } from '../runItems';
 import { generateProperties } from '../../parameters/generate';
@@ -80,7 +81,7 @@ async function generateItem(
 		return [{ json: { task_id: result.taskId, task_status: result.status }, pairedItem: { item: itemIndex } }];
 	}
 	if (result.images.length === 0) {
-		throw new NodeOperationError(ctx.getNode(), 'The Kling API finished without any images', { itemIndex });
+		throw noImagesError({ node: ctx.getNode(), itemIndex, secrets: session.secrets });
 	}
 	const batch: ImageBatch = { ...result, model: params.model, prompt: params.prompt };
 	return await imageItems(session, batch, { ...prepared.choice, secrets: session.secrets }, itemIndex);

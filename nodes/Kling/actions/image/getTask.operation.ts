@@ -1,6 +1,7 @@
 import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { taskImages } from '../../wire/answers';
 import { imageItems } from './imageItems';
 import { FieldError, textValue } from '../../wire/validation';
 import { runItems } from '../runItems';
@@ -51,13 +52,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		run: async (session, request, itemIndex) => {
 			const task = await session.readTask(request.taskId, itemIndex);
 			if (request.output === 'task' || task.images.length === 0) return [{ json: task.raw, pairedItem: { item: itemIndex } }];
-			const batch = {
-				images: task.images,
-				created: Math.floor((task.createdAt ?? Date.now()) / 1000),
-				model: '',
-				prompt: '',
-				taskId: task.taskId,
-			};
+			const batch = { ...taskImages(task), model: '', prompt: '' };
 			const output = request.output === 'binary' ? 'binary' : 'url';
 			const choice = { output, binaryField: request.binaryField, secrets: session.secrets } as const;
 			return await imageItems(session, batch, choice, itemIndex);
