@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { withAdditionalFields } from './requestBody';
+import { withAdditionalFields } from './gatewayRequest';
 import { API_NUMBERS, checkNumber } from './numbers';
 import { FieldError, textValue, validateImageUrl } from './validation';
 import type { GenerateParams } from './validation';

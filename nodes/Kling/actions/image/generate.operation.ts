@@ -6,7 +6,7 @@ import type { ImageBatch, OutputChoice } from './imageItems';
 import { buildOfficialBody, validateOfficialParams } from '../../wire/officialRequest';
 import { checkReferenceImage, withReferenceImage } from '../../transport/referenceImage';
 import type { ReferenceImage } from '../../transport/referenceImage';
-import { buildGenerateBody } from '../../wire/requestBody';
+import { buildGenerateBody } from '../../wire/gatewayRequest';
 import { FieldError, textValue, validateGenerateParams } from '../../wire/validation';
 import type { GenerateParams } from '../../wire/validation';
 import { noImagesError } from '../../transport/errors';

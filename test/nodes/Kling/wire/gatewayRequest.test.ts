@@ -1,4 +1,4 @@
-import { GATEWAY_BODY_FIELDS, buildGenerateBody, withAdditionalFields } from '../../../../nodes/Kling/wire/requestBody';
+import { GATEWAY_BODY_FIELDS, buildGenerateBody, withAdditionalFields } from '../../../../nodes/Kling/wire/gatewayRequest';
 import { FieldError, validateGenerateParams } from '../../../../nodes/Kling/wire/validation';
 
 const base = {
