@@ -93,9 +93,7 @@ export class KlingClient {
 			},
 			this.options.clock,
 			signal,
-		).catch((error: Error & { attempts?: number }) => {
-			throw noteAttempts(error);
-		});
+		).catch(throwNotingAttempts);
 		return run.value;
 	}
 
@@ -109,9 +107,7 @@ export class KlingClient {
 			{ policy: this.options.retry, unclearResends: Infinity, deadline: Infinity, deadlineError: (error) => error },
 			this.options.clock,
 			signal,
-		).catch((error: Error & { attempts?: number }) => {
-			throw noteAttempts(error);
-		});
+		).catch(throwNotingAttempts);
 		return result.value;
 	}
 
@@ -233,7 +229,7 @@ function retryAfterWords(value: unknown): string {
 }
 
 /** Says how hard we tried, once retries are used up. */
-function noteAttempts(error: Error & { attempts?: number }): Error {
+function throwNotingAttempts(error: Error & { attempts?: number }): never {
 	if (error.attempts && error.attempts > 1) error.message = `${error.message} (after ${error.attempts} attempts)`;
-	return error;
+	throw error;
 }

@@ -8,14 +8,10 @@ import type { FakeKlingOfficialServer } from '../../support/fakeKlingOfficialSer
 import { startFakeKlingServer } from '../../support/fakeKlingServer';
 import type { FakeKlingServer } from '../../support/fakeKlingServer';
 import { prompts, runKling, runKlingOfficial } from './kling.harness';
+import { timed } from '../../support/checks';
 
 const urlOutput = { prompt: 'x', output: 'url' };
 
-async function timed<T>(work: Promise<T>): Promise<{ result: T; ms: number }> {
-	const started = Date.now();
-	const result = await work;
-	return { result, ms: Date.now() - started };
-}
 
 describe('gateway: a generation the API may have made is not sent blindly again', () => {
 	let server: FakeKlingServer;

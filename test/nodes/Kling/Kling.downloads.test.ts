@@ -10,6 +10,7 @@ import { promptPng } from '../../support/fakeImages';
 import { startFakeKlingServer } from '../../support/fakeKlingServer';
 import type { FakeKlingServer } from '../../support/fakeKlingServer';
 import { API_KEY, runKling } from './kling.harness';
+import { timed } from '../../support/checks';
 
 const PNG_HEAD = promptPng('head', 0).subarray(0, 64);
 const MB = 1024 * 1024;
@@ -81,11 +82,6 @@ afterAll(async () => {
 	await api.close();
 });
 
-async function timed<T>(work: Promise<T>): Promise<{ result: T; ms: number }> {
-	const started = Date.now();
-	const result = await work;
-	return { result, ms: Date.now() - started };
-}
 
 describe('image downloads are bounded', () => {
 	it('an image whose Content-Length is past Max Image Size fails at once, without being fetched again', async () => {

@@ -1,6 +1,7 @@
 import { startFakeKlingServer } from '../../support/fakeKlingServer';
 import type { FakeKlingServer } from '../../support/fakeKlingServer';
 import { API_KEY, prompts, runKling } from './kling.harness';
+import { timed } from '../../support/checks';
 
 let server: FakeKlingServer;
 
@@ -12,11 +13,6 @@ afterAll(async () => await server.close());
 
 const urlOutput = { prompt: 'x', output: 'url' };
 
-async function timed<T>(work: Promise<T>): Promise<{ result: T; ms: number }> {
-	const started = Date.now();
-	const result = await work;
-	return { result, ms: Date.now() - started };
-}
 
 describe('transient faults are retried per request', () => {
 	it('a connection reset before the answer', async () => {

@@ -1,16 +1,8 @@
 import { OPTION_SPECS, optionsProperty, readRunSettings } from '../../../../nodes/Kling/parameters/options';
 import type { OptionName } from '../../../../nodes/Kling/parameters/options';
 import { FieldError } from '../../../../nodes/Kling/wire/validation';
+import { fieldOf } from '../../../support/checks';
 
-function fieldOf(run: () => unknown): string {
-	try {
-		run();
-	} catch (error) {
-		if (error instanceof FieldError) return error.field;
-		throw error;
-	}
-	throw new Error('no FieldError thrown');
-}
 
 describe('readRunSettings', () => {
 	it('applies defaults and converts seconds to milliseconds', () => {

@@ -10,6 +10,7 @@ import {
 	textValue,
 } from '../../../../nodes/Kling/wire/validation';
 import type { RawGenerateParams } from '../../../../nodes/Kling/wire/validation';
+import { fieldOf } from '../../../support/checks';
 
 const PNG_HEAD = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
 const JPEG_HEAD = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16]);
@@ -28,15 +29,6 @@ function raw(overrides: Partial<RawGenerateParams> = {}): RawGenerateParams {
 	};
 }
 
-function fieldOf(run: () => unknown): string {
-	try {
-		run();
-	} catch (error) {
-		if (error instanceof FieldError) return error.field;
-		throw error;
-	}
-	throw new Error('expected a FieldError');
-}
 
 describe('validateGenerateParams', () => {
 	it('normalises a valid set of parameters', () => {
