@@ -83,9 +83,8 @@ async function main(): Promise<void> {
 			await buildPackage();
 			return await unpackedTarball(workDir);
 		});
-		const sourcePassed = await steps.run(
-			`Scanning the source: ${scanner.SOURCE_FILE_PATTERNS.join(', ')}`,
-			async () => report(await scanner.analyzePackage(repoRoot, scanner.SOURCE_FILE_PATTERNS)),
+		const sourcePassed = await steps.run(`Scanning the source: ${scanner.SOURCE_FILE_PATTERNS.join(', ')}`, async () =>
+			report(await scanner.analyzePackage(repoRoot, scanner.SOURCE_FILE_PATTERNS)),
 		);
 		const tarballPassed = await steps.run(
 			`Scanning the packed tarball: ${TARBALL_FILE_PATTERNS.join(', ')}`,
