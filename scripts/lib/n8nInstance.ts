@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { INodeExecutionData, IRun } from 'n8n-workflow';
 
 import type { N8nRuntime } from './n8nRuntime';
-import { CommandError, cleanNpmEnv, pollUntil, run, runOk } from './proc';
+import { CommandError, cleanNpmEnv, npmEnvFor, pollUntil, run, runOk } from './proc';
 import type { RunResult } from './proc';
 import type { WorkflowJson } from './workflows';
 
@@ -43,6 +43,14 @@ export interface Execution {
 	/** n8n's output as printed, for failure messages. */
 	result: RunResult;
 }
+
+/**
+ * How the README installs the package into `~/.n8n/nodes`, after `npm install --prefix <folder>`.
+ * `--omit=peer` keeps npm from installing the newest n8n-workflow next to the node (its
+ * isolated-vm does not build on Node 20), so the node uses n8n's own copy, as after an install
+ * from n8n's settings page, which strips peer dependencies. `--ignore-scripts` as n8n's installer.
+ */
+export const NODE_PACKAGE_INSTALL_FLAGS = ['--ignore-scripts', '--omit=peer'];
 
 /** The key n8n encrypts stored credentials with; fixed so that re-runs can read what earlier runs stored. */
 const ENCRYPTION_KEY = 'n8n-nodes-kling-local-only';
@@ -135,20 +143,17 @@ export class N8nInstance {
 	}
 
 	/**
-	 * Installs a package tarball as a community node the way the README's manual
-	 * install does: `npm install` in `<dataFolder>/nodes` (with the flags n8n itself
-	 * uses). npm also installs the peer dependency n8n-workflow there, in its latest
-	 * version, which the node then loads instead of n8n's own copy; n8n's settings
-	 * page strips peer dependencies before installing, so there the node gets n8n's.
+	 * Installs a package tarball as a community node with the README's command
+	 * (`npm install --prefix <dataFolder>/nodes` with `NODE_PACKAGE_INSTALL_FLAGS`),
+	 * run by the npm on PATH on the Node that runs n8n, as on a user's machine.
 	 */
 	async installNodePackage(tarball: string): Promise<void> {
 		const folder = join(this.dataFolder, 'nodes');
-		writeFileSync(join(folder, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }) + '\n');
+		// A reused user folder (npm run dev) may hold an earlier build under the same version.
 		rmSync(join(folder, 'node_modules', 'n8n-nodes-kling'), { recursive: true, force: true });
-		const flags = ['--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow'];
-		await runOk('npm', ['install', ...flags, '--ignore-scripts=true', '--package-lock=false', tarball], {
-			cwd: folder,
-			env: cleanNpmEnv(),
+		await runOk('npm', ['install', '--prefix', folder, ...NODE_PACKAGE_INSTALL_FLAGS, tarball], {
+			cwd: this.userFolder,
+			env: npmEnvFor(this.runtime.node),
 			timeoutMs: 10 * 60_000,
 		});
 	}

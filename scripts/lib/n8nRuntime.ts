@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { dirname, join } from 'node:path';
 
 import { cacheRoot } from './paths';
-import { cleanNpmEnv, run, runOk } from './proc';
+import { npmEnvFor, run, runOk } from './proc';
 
 /** The n8n release the demo and the end-to-end tests run on by default. */
 export const DEFAULT_N8N_VERSION = '1.123.50';
@@ -59,7 +59,7 @@ async function problemWith(runtime: N8nRuntime): Promise<string | undefined> {
 function buildEnvFor(node: string): NodeJS.ProcessEnv {
 	const prefix = dirname(dirname(node));
 	const headers = existsSync(join(prefix, 'include', 'node', 'node.h')) ? { npm_config_nodedir: prefix } : {};
-	return cleanNpmEnv({ PATH: `${dirname(node)}:${process.env.PATH ?? ''}`, ...headers });
+	return npmEnvFor(node, headers);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { delimiter, dirname } from 'node:path';
 
 export interface RunOptions {
 	cwd?: string;
@@ -92,6 +93,11 @@ export function cleanNpmEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 		env[key] = value;
 	}
 	return { ...env, ...extra };
+}
+
+/** `cleanNpmEnv` with `node`'s folder first on PATH, so that npm, and what npm starts, runs on that Node. */
+export function npmEnvFor(node: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+	return cleanNpmEnv({ PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}`, ...extra });
 }
 
 export interface PollOptions {
