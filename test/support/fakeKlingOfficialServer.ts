@@ -363,7 +363,9 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 
 	/** Kling calls back on each change of status: here on `processing` and on the end. */
 	private scheduleCallbacks(task: Task, url: string): void {
-		for (const delay of [this.processingMs, this.durationMs]) {
+		for (const at of [this.processingMs, this.durationMs]) {
+			// Timers may fire a millisecond early by the clock; the status is read from the clock.
+			const delay = Math.max(0, task.createdAt + at - this.now()) + 1;
 			const timer = setTimeout(() => {
 				this.callbackTimers.delete(timer);
 				const sent = this.sendCallback(url, this.view(task) as Record<string, unknown>);
