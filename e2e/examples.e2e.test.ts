@@ -32,11 +32,24 @@ function shippedNodeTypes(): Map<string, number[]> {
 	return types;
 }
 
-/** This package's node as built, and the tool variant n8n makes of it (`<name>Tool`, two more parameters). */
-function klingDescription(): INodeTypeDescription {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const { Kling } = require(join(repoRoot, 'dist', 'nodes', 'Kling', 'Kling.node.js'));
-	return new Kling().description;
+/** This package's nodes as built: each type's versions and parameter names (the tool variant n8n makes of Kling has two more). */
+function packageNodes(): Map<string, { versions: number[]; parameters: Set<string> }> {
+	const nodes = new Map<string, { versions: number[]; parameters: Set<string> }>();
+	const load = (folder: string, className: string): INodeTypeDescription => {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const module = require(join(repoRoot, 'dist', 'nodes', folder, `${folder}.node.js`));
+		return new module[className]().description;
+	};
+	const kling = load('Kling', 'Kling');
+	const trigger = load('KlingTrigger', 'KlingTrigger');
+	const entry = (description: INodeTypeDescription, more: string[] = []) => ({
+		versions: [description.version].flat(),
+		parameters: new Set([...description.properties.map((property) => property.name), ...more]),
+	});
+	nodes.set(`n8n-nodes-kling.${kling.name}`, entry(kling));
+	nodes.set(`n8n-nodes-kling.${kling.name}Tool`, entry(kling, ['descriptionType', 'toolDescription']));
+	nodes.set(`n8n-nodes-kling.${trigger.name}`, entry(trigger));
+	return nodes;
 }
 
 let bed: Testbed;
@@ -49,19 +62,13 @@ test('there are examples', () => {
 
 test.each(files)('%s uses node types and versions this n8n and this package have', (file) => {
 	const known = shippedNodeTypes();
-	const kling = klingDescription();
-	const klingVersions = [kling.version].flat();
-	known.set(`n8n-nodes-kling.${kling.name}`, klingVersions);
-	known.set(`n8n-nodes-kling.${kling.name}Tool`, klingVersions);
-	const klingParameters = new Set([
-		...kling.properties.map((property) => property.name),
-		'descriptionType',
-		'toolDescription',
-	]);
+	const ours = packageNodes();
+	for (const [type, { versions }] of ours) known.set(type, versions);
 	for (const node of example(file).nodes as INode[]) {
 		expect([node.type, known.get(node.type)?.includes(node.typeVersion)]).toEqual([node.type, true]);
-		if (!node.type.startsWith('n8n-nodes-kling.')) continue;
-		const unknown = Object.keys(node.parameters).filter((name) => !klingParameters.has(name));
+		const parameters = ours.get(node.type)?.parameters;
+		if (!parameters) continue;
+		const unknown = Object.keys(node.parameters).filter((name) => !parameters.has(name));
 		expect([node.name, unknown]).toEqual([node.name, []]);
 	}
 });

@@ -1,6 +1,8 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
+import { searchModels } from './actions/listSearch';
+
 import * as image from './actions/image';
 import { authenticationProperty } from './parameters/authentication';
 import { router } from './actions/router';
@@ -35,6 +37,8 @@ export class Kling implements INodeType {
 			...image.description,
 		],
 	};
+
+	methods = { listSearch: { searchModels } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

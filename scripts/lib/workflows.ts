@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { IConnections, INode, INodeParameters, IWorkflowBase } from 'n8n-workflow';
 
 export const KLING_NODE_TYPE = 'n8n-nodes-kling.kling';
+export const KLING_TRIGGER_NODE_TYPE = 'n8n-nodes-kling.klingTrigger';
 export const KLING_CREDENTIAL_TYPE = 'klingApi';
 /** The credential of Kling's official API (access key and secret key). */
 export const KLING_OFFICIAL_CREDENTIAL_TYPE = 'klingAiApi';
@@ -73,6 +74,19 @@ export function klingOfficial(parameters: INodeParameters, credential: Credentia
 		credentials: { [KLING_OFFICIAL_CREDENTIAL_TYPE]: credential },
 		...extra,
 	};
+}
+
+/**
+ * Kling Trigger; its production URL is `<n8n>/webhook/<webhookId>/kling` (klingTriggerPath), so a
+ * fixed `webhookId` lets a workflow that creates tasks name it before n8n runs.
+ */
+export function klingTrigger(webhookId: string, parameters: INodeParameters = {}, name = 'Kling Trigger'): NodeSpec {
+	return { name, type: KLING_TRIGGER_NODE_TYPE, webhookId, parameters };
+}
+
+/** The path under `/webhook/` at which an activated Kling Trigger with this `webhookId` listens. */
+export function klingTriggerPath(webhookId: string): string {
+	return `${webhookId}/kling`;
 }
 
 /** Read/Write Files from Disk, writing each item's binary field to `fileName` (an expression allowed). */

@@ -17,6 +17,8 @@ import {
 	ExternalSecretsProxy,
 	FileLocation,
 	InstanceSettings,
+	LoadOptionsContext,
+	WebhookContext,
 	WorkflowExecute,
 } from 'n8n-core';
 // Not re-exported by n8n-core, but its 60 s interval keeps the process alive until shut down.
@@ -35,6 +37,7 @@ import type {
 	ICredentialDataDecryptedObject,
 	ICredentialType,
 	IExecuteFunctions,
+	ILoadOptionsFunctions,
 	INode,
 	INodeExecutionData,
 	INodeParameters,
@@ -43,6 +46,8 @@ import type {
 	IRun,
 	IVersionedNodeType,
 	IWorkflowBase,
+	IWebhookDescription,
+	IWebhookFunctions,
 	IWorkflowExecuteAdditionalData,
 	JsonObject,
 	WorkflowExecuteMode,
@@ -245,15 +250,62 @@ export function runNode(options: RunNodeOptions): CancellableRun {
 	return Object.assign(promise, { cancel });
 }
 
-function startExecution(options: RunNodeOptions) {
-	const thrown: { error?: unknown } = {};
+/** The node in a one-node workflow, and what n8n hands the node's contexts. */
+function oneNodeWorkflow(options: Omit<RunNodeOptions, 'items'>, mode: WorkflowExecuteMode, thrown: { error?: unknown } = {}) {
 	const typeName = options.typeName ?? 'n8n-nodes-kling.kling';
 	const nodeTypes = new SingleNodeTypes(typeName, options.nodeType, thrown);
 	const node = buildNode(options, typeName);
 	const workflow = new Workflow({ id: WORKFLOW_ID, name: 'Kling test', nodes: [node], connections: {}, active: false, nodeTypes });
-	const mode = options.mode ?? 'manual';
 	const executionId = `test-${++executionCounter}`;
 	const additionalData = buildAdditionalData(options, executionId, mode, node);
+	return { workflow, node, additionalData };
+}
+
+/**
+ * n8n-core's own context for a list-search or load-options method, as the editor's request
+ * gets it: the node's parameters and credentials, and n8n's request helpers.
+ */
+export async function loadOptionsContext(options: Omit<RunNodeOptions, 'items'>, path: string): Promise<ILoadOptionsFunctions> {
+	await engine();
+	const { workflow, node, additionalData } = oneNodeWorkflow(options, 'manual');
+	return new LoadOptionsContext(workflow, node, additionalData, path);
+}
+
+/** What of an HTTP exchange a webhook context reads: express's parsed request and its response. */
+export interface WebhookExchange {
+	request: { body: unknown; query: Record<string, unknown>; headers: Record<string, unknown>; method: string };
+	response: { status(code: number): { json(body: unknown): void } };
+}
+
+/**
+ * n8n-core's own WebhookContext for one request to a production webhook, as n8n's webhook server
+ * builds it before calling the node's `webhook()`; binary data goes to the real binary store.
+ */
+export async function webhookContext(
+	options: Omit<RunNodeOptions, 'items'>,
+	webhook: IWebhookDescription,
+	exchange: WebhookExchange,
+): Promise<IWebhookFunctions> {
+	await engine();
+	await setBinaryMode(options.binaryMode ?? 'default');
+	const { workflow, node, additionalData } = oneNodeWorkflow(options, 'webhook');
+	additionalData.httpRequest = exchange.request as unknown as IWorkflowExecuteAdditionalData['httpRequest'];
+	additionalData.httpResponse = exchange.response as unknown as IWorkflowExecuteAdditionalData['httpResponse'];
+	const webhookData = {
+		httpMethod: webhook.httpMethod as 'POST',
+		node: node.name,
+		path: String(webhook.path),
+		webhookDescription: webhook,
+		workflowId: WORKFLOW_ID,
+		workflowExecuteAdditionalData: additionalData,
+	};
+	return new WebhookContext(workflow, node, additionalData, 'webhook', webhookData, [], null);
+}
+
+function startExecution(options: RunNodeOptions) {
+	const thrown: { error?: unknown } = {};
+	const mode = options.mode ?? 'manual';
+	const { workflow, node, additionalData } = oneNodeWorkflow(options, mode, thrown);
 	const runExecutionData = createRunExecutionData({
 		executionData: { nodeExecutionStack: [{ node, data: { main: [options.items] }, source: null }] },
 	});
@@ -278,7 +330,7 @@ function defaultVersion(nodeType: INodeType | IVersionedNodeType): number {
 	return preferred ?? (Array.isArray(version) ? Math.max(...version) : version);
 }
 
-function buildNode(options: RunNodeOptions, typeName: string): INode {
+function buildNode(options: Omit<RunNodeOptions, 'items'>, typeName: string): INode {
 	const credentials = Object.keys(options.credentials ?? {}).map((type) => [type, { id: `${type}-id`, name: `${type} (test)` }]);
 	return {
 		id: 'kling-test-node',
@@ -294,7 +346,7 @@ function buildNode(options: RunNodeOptions, typeName: string): INode {
 }
 
 function buildAdditionalData(
-	options: RunNodeOptions,
+	options: Omit<RunNodeOptions, 'items'>,
 	executionId: string,
 	mode: WorkflowExecuteMode,
 	node: INode,

@@ -1,7 +1,9 @@
 /**
  * A fake of Kling's official asynchronous image API on 127.0.0.1: JWT or API-key
  * auth, task creation with the official body rules, task status derived from a
- * (virtual) clock, listing, an account slot cap and a fault queue.
+ * (virtual) clock, listing, an account slot cap and a fault queue. A task created
+ * with `callback_url` is POSTed there (the task object, no envelope) when it starts
+ * processing and when it ends, on real timers.
  * Node built-ins only, so benchmarks can use it outside jest too.
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
@@ -82,10 +84,24 @@ export interface FakeKlingOfficialServer {
 	slotsInUse(): number;
 	/** Bytes served for an image URL (absolute or path), or undefined if unknown. */
 	imageBytesFor(url: string): Buffer | undefined;
+	/** Callbacks sent to tasks' `callback_url`, in the order they were answered. */
+	readonly callbacks: SentCallback[];
 	/** Forgets counters, tokens, the `created` list and queued faults; tasks stay readable and keep their slots. */
 	clear(): void;
 	close(): Promise<void>;
 }
+
+/**
+ * One callback the fake sent: where, what, and the receiver's HTTP status ('error': no answer;
+ * 'not loopback': not sent, as tests talk to this machine only).
+ */
+export interface SentCallback {
+	url: string;
+	body: Record<string, unknown>;
+	status: number | 'error' | 'not loopback';
+}
+
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
 
 type Handler = (req: IncomingMessage, url: URL) => Promise<unknown>;
 
@@ -179,6 +195,7 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 	listCalls = 0;
 	peakSlots = 0;
 	readonly tokens: Array<Record<string, unknown>> = [];
+	readonly callbacks: SentCallback[] = [];
 	readonly accessKey: string;
 	readonly secretKey: string;
 	readonly http = new TrackedServer((req, res) => void this.route(req, res));
@@ -191,6 +208,8 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 	private readonly now: () => number;
 	private readonly durationMs: number;
 	private readonly processingMs: number;
+	private readonly callbackTimers = new Set<NodeJS.Timeout>();
+	private readonly callbacksInFlight = new Set<Promise<void>>();
 
 	constructor(private readonly options: FakeKlingOfficialOptions) {
 		this.accessKey = options.accessKey ?? 'test-ak';
@@ -230,6 +249,8 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 	}
 
 	async close(): Promise<void> {
+		for (const timer of this.callbackTimers) clearTimeout(timer);
+		await Promise.allSettled(this.callbacksInFlight);
 		await this.http.close();
 	}
 
@@ -336,7 +357,40 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		if (externalTaskId !== undefined) this.byExternalId.set(externalTaskId, task);
 		this.created.push(task);
 		this.peakSlots = Math.max(this.peakSlots, this.slotsInUse());
+		if (typeof fields.callback_url === 'string') this.scheduleCallbacks(task, fields.callback_url);
 		return this.view(task);
+	}
+
+	/** Kling calls back on each change of status: here on `processing` and on the end. */
+	private scheduleCallbacks(task: Task, url: string): void {
+		for (const at of [this.processingMs, this.durationMs]) {
+			// Timers may fire a millisecond early by the clock; the status is read from the clock.
+			const delay = Math.max(0, task.createdAt + at - this.now()) + 1;
+			const timer = setTimeout(() => {
+				this.callbackTimers.delete(timer);
+				const sent = this.sendCallback(url, this.view(task) as Record<string, unknown>);
+				this.callbacksInFlight.add(sent);
+				void sent.finally(() => this.callbacksInFlight.delete(sent));
+			}, delay);
+			this.callbackTimers.add(timer);
+		}
+	}
+
+	private async sendCallback(url: string, body: Record<string, unknown>): Promise<void> {
+		let status: SentCallback['status'] = 'error';
+		try {
+			if (!LOOPBACK_HOSTS.includes(new URL(url).hostname)) {
+				status = 'not loopback';
+				return;
+			}
+			const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+			await response.arrayBuffer();
+			status = response.status;
+		} catch {
+			// Kling documents no retries: a callback nobody answers is lost.
+		} finally {
+			this.callbacks.push({ url, body, status });
+		}
 	}
 
 	private list(params: URLSearchParams): object[] {

@@ -27,10 +27,19 @@ export const generateProperties: INodeProperties[] = [
 	{
 		displayName: 'Model',
 		name: 'model',
-		type: 'string',
-		default: 'kling-img-v1',
-		placeholder: 'kling-img-v1',
-		description: 'ID of the model to use; any model ID the API accepts',
+		// Saved workflows hold a plain string here from before the list: reading extracts the value of either.
+		type: 'resourceLocator',
+		default: { mode: 'list', value: 'kling-img-v1' },
+		description: "The gateway's model. When the gateway lists no models, choose By ID and type one.",
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchModels', searchable: true },
+			},
+			{ displayName: 'By ID', name: 'id', type: 'string', placeholder: 'kling-img-v1' },
+		],
 		displayOptions: gatewayOnly,
 	},
 	{

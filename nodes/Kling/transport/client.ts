@@ -3,7 +3,7 @@ import type { IBinaryData, IDataObject, IExecuteFunctions, IN8nHttpFullResponse 
 import type { ImageType } from '../wire/imageType';
 import { parseJsonAnswer, tryParseJson } from '../wire/answers';
 import type { Clock } from './clock';
-import { downloadImageOnce, storeImageData } from './download';
+import { downloadImageWithRetries, storeImageData } from './download';
 import type { DownloadBounds, DownloadRun } from './download';
 import { cancelledError, classifyFailure, deadlineError, errorAnswer, klingErrorCode, requestError, surelyUnsent } from './errors';
 import type { ErrorContext } from './errors';
@@ -102,13 +102,7 @@ export class KlingClient {
 		const context = this.errorContext(itemIndex);
 		const signal = this.requestSignal() ?? new AbortController().signal;
 		const run: DownloadRun = { ctx: this.ctx, clock: this.options.clock, bounds: this.options.download, signal, context };
-		const result = await withRetries(
-			async () => await downloadImageOnce(run, url, fileName),
-			{ policy: this.options.retry, unclearResends: Infinity, deadline: Infinity, deadlineError: (error) => error },
-			this.options.clock,
-			signal,
-		).catch(throwNotingAttempts);
-		return result.value;
+		return await downloadImageWithRetries(run, url, fileName, this.options.retry).catch(throwNotingAttempts);
 	}
 
 	/** Stores an image the API sent inline (`b64_json`) in n8n's binary store. */
@@ -229,7 +223,7 @@ function retryAfterWords(value: unknown): string {
 }
 
 /** Says how hard we tried, once retries are used up. */
-function throwNotingAttempts(error: Error & { attempts?: number }): never {
+export function throwNotingAttempts(error: Error & { attempts?: number }): never {
 	if (error.attempts && error.attempts > 1) error.message = `${error.message} (after ${error.attempts} attempts)`;
 	throw error;
 }

@@ -9,7 +9,8 @@ import type { Clock } from './clock';
 import { sleepUntil } from './clock';
 import { cancelledError, classifyFailure, requestError } from './errors';
 import type { ErrorContext } from './errors';
-import type { Attempt } from './retry';
+import { withRetries } from './retry';
+import type { Attempt, RetryPolicy } from './retry';
 
 export interface DownloadBounds {
 	/** The whole download, from request to the last byte stored. */
@@ -18,9 +19,14 @@ export interface DownloadBounds {
 	maxBytes: number;
 }
 
+/** What a download needs of n8n: its HTTP helper and binary store, which an execution and a webhook both offer. */
+export interface DownloadContext {
+	helpers: Pick<IExecuteFunctions['helpers'], 'httpRequest' | 'prepareBinaryData'>;
+}
+
 /** What one attempt needs from its run. */
 export interface DownloadRun {
-	ctx: IExecuteFunctions;
+	ctx: DownloadContext;
 	clock: Clock;
 	bounds: DownloadBounds;
 	signal: AbortSignal;
@@ -161,9 +167,25 @@ export async function downloadImageOnce(
 	}
 }
 
+/** A download until it is stored or fails for good: a cut-off or throttled one is fetched again, as `policy` allows. */
+export async function downloadImageWithRetries(
+	run: DownloadRun,
+	url: string,
+	fileName: (type: ImageType) => string,
+	policy: RetryPolicy,
+): Promise<IBinaryData> {
+	const result = await withRetries(
+		async () => await downloadImageOnce(run, url, fileName),
+		{ policy, unclearResends: Infinity, deadline: Infinity, deadlineError: (error) => error },
+		run.clock,
+		run.signal,
+	);
+	return result.value;
+}
+
 /** Stores an image the API sent inline (`b64_json`); one that is not an image fails its item, saying what was wrong. */
 export async function storeImageData(
-	ctx: IExecuteFunctions,
+	ctx: DownloadContext,
 	base64: string,
 	fileName: (type: ImageType) => string,
 	context: ErrorContext,

@@ -33,7 +33,7 @@ async function prepareItem(ctx: IExecuteFunctions, itemIndex: number, official: 
 	const param = (name: string, fallback: unknown) => ctx.getNodeParameter(name, itemIndex, fallback);
 	const options = param('options', {}) as IDataObject;
 	const params = validateGenerateParams({
-		model: official ? param('modelName', 'kling-v2-1') : param('model', 'kling-img-v1'),
+		model: official ? param('modelName', 'kling-v2-1') : ctx.getNodeParameter('model', itemIndex, 'kling-img-v1', { extractValue: true }),
 		prompt: param('prompt', ''),
 		negativePrompt: param('negativePrompt', ''),
 		imageSource: param('imageSource', 'none'),

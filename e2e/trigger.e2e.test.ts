@@ -1,0 +1,112 @@
+/**
+ * Kling Trigger in a real n8n (`n8n start`): one activated workflow creates a task on the fake
+ * official API without waiting, naming the trigger's production URL as Callback URL; the fake
+ * calls back when the task ends, and the trigger's activated workflow writes the image to disk.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { freePort } from '../scripts/lib/n8nInstance';
+import { LoggedProcess } from '../scripts/lib/n8nQueueMode';
+import { CommandError, pollUntil } from '../scripts/lib/proc';
+import { klingOfficial, klingTrigger, klingTriggerPath, linearWorkflow, webhookTrigger, writeFile } from '../scripts/lib/workflows';
+import type { FakeKlingOfficialServer } from '../test/support/fakeKlingOfficialServer';
+import { E2E_OFFICIAL_CREDENTIAL, startTestbed } from './support/testbed';
+import type { Testbed } from './support/testbed';
+
+const TOKEN = 'e2e-callback-token-0f3a9c';
+const TRIGGER_WEBHOOK_ID = '6c1f4b0e-2d8a-4e57-9a1b-3f7e5d2c8a90';
+const TASK_DURATION_MS = 1500;
+// Swapped in once the testbed's folder and n8n's port are known.
+const FILES = '__FILES__';
+const N8N = '__N8N__';
+
+const workflows = {
+	receive: linearWorkflow('e2eTriggerRecv01', 'e2e: Kling Trigger writes the finished image', [
+		klingTrigger(TRIGGER_WEBHOOK_ID, { token: TOKEN, output: 'binary' }),
+		writeFile(`=${FILES}/callback-{{ $json.externalTaskId }}-{{ $json.index }}.{{ $binary.data.fileExtension }}`),
+	]),
+	create: linearWorkflow('e2eTriggerMake01', 'e2e: create a task without waiting, callback to the trigger', [
+		webhookTrigger('e2e-create-task', 'firstEntryJson'),
+		klingOfficial(
+			{
+				prompt: '={{ $json.body.prompt }}',
+				externalTaskId: '={{ $json.body.orderId }}',
+				waitForCompletion: false,
+				callbackUrl: `${N8N}/webhook/${klingTriggerPath(TRIGGER_WEBHOOK_ID)}?token=${TOKEN}`,
+			},
+			E2E_OFFICIAL_CREDENTIAL,
+		),
+	]),
+};
+
+let bed: Testbed;
+let official: FakeKlingOfficialServer;
+let n8n: LoggedProcess;
+let baseUrl: string;
+
+beforeAll(async () => {
+	bed = await startTestbed({ official: { taskDurationMs: TASK_DURATION_MS } });
+	official = bed.official!;
+	const port = await freePort();
+	baseUrl = `http://127.0.0.1:${port}`;
+	const json = JSON.stringify(Object.values(workflows)).replaceAll(FILES, bed.files).replaceAll(N8N, baseUrl);
+	await bed.n8n.importWorkflows(JSON.parse(json));
+	for (const id of [workflows.receive.id, workflows.create.id]) {
+		const result = await bed.n8n.cli(['update:workflow', `--id=${id}`, '--active=true']);
+		if (result.code !== 0) throw new CommandError(`n8n update:workflow --id=${id} --active=true`, result);
+	}
+	const logFile = join(bed.files, '..', 'n8n-start.log');
+	n8n = new LoggedProcess('n8n', logFile, bed.n8n.startLogged(['start'], logFile, bed.n8n.editorEnv(port)));
+	await n8n.waitForLog(/Editor is now accessible/);
+	for (const id of [workflows.receive.id, workflows.create.id]) {
+		if (!n8n.log().includes(`(ID: ${id})`)) throw new Error(`n8n did not activate ${id}; its log:\n${n8n.log()}`);
+	}
+});
+
+afterAll(async () => {
+	await n8n?.stop();
+	await bed?.close();
+});
+
+test('a task created without waiting comes back through Kling Trigger, and its image is written to disk', async () => {
+	const created = await fetch(`${baseUrl}/webhook/e2e-create-task`, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify({ prompt: 'A kite over a windy beach', orderId: 'order-42' }),
+	});
+	expect(created.status).toBe(200);
+	const answer = (await created.json()) as { task_id: string; task_status: string };
+	expect(official.created).toHaveLength(1);
+	const [task] = official.created;
+	expect(answer).toEqual({ task_id: task.taskId, task_status: 'submitted' });
+	expect(task.body.callback_url).toBe(`${baseUrl}/webhook/${klingTriggerPath(TRIGGER_WEBHOOK_ID)}?token=${TOKEN}`);
+
+	const file = join(bed.files, 'callback-order-42-0.png');
+	await pollUntil(() => existsSync(file) && official.callbacks.length === 2, {
+		timeoutMs: 60_000,
+		what: `the trigger's workflow to write ${file}`,
+		abortIf: () => (official.callbacks.some((sent) => sent.status !== 200) ? `a callback failed: ${JSON.stringify(official.callbacks)}` : undefined),
+	});
+	// n8n answered both callbacks; only the finished one started the workflow, whose file holds the served bytes.
+	expect(official.callbacks.map((sent) => [sent.body.task_status, sent.status])).toEqual([
+		['processing', 200],
+		['succeed', 200],
+	]);
+	const [image] = (official.callbacks[1].body.task_result as { images: Array<{ url: string }> }).images;
+	await pollUntil(() => readFileSync(file).length === official.imageBytesFor(image.url)?.length, { timeoutMs: 10_000, what: 'the whole file' });
+	expect(readFileSync(file)).toEqual(official.imageBytesFor(image.url));
+	expect(readdirSync(bed.files)).toEqual(['callback-order-42-0.png']);
+});
+
+test('a callback without the token is refused and starts nothing', async () => {
+	const before = readdirSync(bed.files);
+	const response = await fetch(`${baseUrl}/webhook/${klingTriggerPath(TRIGGER_WEBHOOK_ID)}`, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify({ task_id: 'forged', task_status: 'succeed', task_result: { images: [{ index: 0, url: `${official.baseUrl}/images/x.png` }] } }),
+	});
+	expect(response.status).toBe(403);
+	await new Promise((resolve) => setTimeout(resolve, 1000));
+	expect(readdirSync(bed.files)).toEqual(before);
+});

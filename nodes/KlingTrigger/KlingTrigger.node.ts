@@ -1,0 +1,89 @@
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { outputFieldProperty } from '../Kling/parameters/generate';
+import { optionsProperty } from '../Kling/parameters/options';
+import { TOKEN_QUERY_PARAMETER, receiveCallback } from './callbackItems';
+
+export class KlingTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Kling Trigger',
+		name: 'klingTrigger',
+		icon: { light: 'file:../Kling/kling.svg', dark: 'file:../Kling/kling.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{"on " + $parameter["statuses"].join(", ")}}',
+		description: "Starts the workflow when a Kling task created with this trigger's URL as Callback URL finishes",
+		defaults: { name: 'Kling Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'kling' }],
+		properties: [
+			{
+				displayName:
+					"Put this trigger's Production URL into the Kling node's Callback URL (with ?" +
+					TOKEN_QUERY_PARAMETER +
+					'=your token when a Token is set) and activate the workflow. Kling must be able to reach the URL from the internet.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Token',
+				name: 'token',
+				type: 'string',
+				typeOptions: { password: true },
+				default: '',
+				description:
+					'When set, only callbacks whose URL carries ?token= followed by this value start the workflow; others are refused with HTTP 403. Kling signs nothing, so this is the only check of origin there is.',
+			},
+			{
+				displayName: 'Start On',
+				name: 'statuses',
+				type: 'multiOptions',
+				default: ['succeed', 'failed'],
+				description: 'Which task statuses start the workflow; Kling calls back on each change of status',
+				options: [
+					{ name: 'Failed', value: 'failed', description: 'One item with the status message' },
+					{ name: 'Processing', value: 'processing', description: 'One item with the task ID and status' },
+					{ name: 'Submitted', value: 'submitted', description: 'One item with the task ID and status' },
+					{ name: 'Succeeded', value: 'succeed', description: 'One item per image' },
+				],
+			},
+			{
+				displayName: 'Output',
+				name: 'output',
+				type: 'options',
+				default: 'binary',
+				options: [
+					{ name: 'Binary File', value: 'binary', description: 'Download each image into a binary field before starting' },
+					{ name: 'Image URL', value: 'url', description: 'Hand on the image URLs only; they expire after 30 days' },
+				],
+			},
+			outputFieldProperty({ output: ['binary'] }),
+			optionsProperty(['downloadTimeout', 'maxImageSize', 'maxRetries']),
+		],
+	};
+
+	/**
+	 * Kling has nothing to register: each task names its callback URL when it is created. So there
+	 * is nothing to check, create or delete when the workflow is activated or deactivated.
+	 */
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await receiveCallback(this);
+	}
+}

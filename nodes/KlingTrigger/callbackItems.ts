@@ -1,0 +1,79 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { imageItems } from '../Kling/actions/image/imageItems';
+import type { OutputChoice } from '../Kling/actions/image/imageItems';
+import { readRunSettings } from '../Kling/parameters/options';
+import { ImageDownloads } from '../Kling/transport/imageDownloads';
+import { AnswerError, parseTask, taskImages } from '../Kling/wire/answers';
+import type { TaskSnapshot } from '../Kling/wire/answers';
+import { tokenMatches } from './callbackToken';
+
+/** The query parameter of the Callback URL that carries the trigger's token. */
+export const TOKEN_QUERY_PARAMETER = 'token';
+
+/** What every item of one callback says about its task. */
+function taskFields(task: TaskSnapshot): IDataObject {
+	const fields: IDataObject = { taskId: task.taskId, status: task.status };
+	if (task.externalTaskId !== undefined) fields.externalTaskId = task.externalTaskId;
+	return fields;
+}
+
+/** A task without images to hand on (failed, or not finished yet): one item saying so. */
+function statusItem(task: TaskSnapshot): INodeExecutionData {
+	const json: IDataObject = { ...taskFields(task) };
+	if (task.statusMessage !== undefined) json.statusMessage = task.statusMessage;
+	if (task.createdAt !== undefined) json.created = Math.floor(task.createdAt / 1000);
+	if (task.updatedAt !== undefined) json.updatedAt = task.updatedAt;
+	return { json, pairedItem: { item: 0 } };
+}
+
+/**
+ * A finished task's images in Generate's output shape, plus the task's status and external id. A
+ * download that fails still starts the workflow: the items keep their URLs and say what went wrong,
+ * since Kling does not call again.
+ */
+async function succeededItems(ctx: IWebhookFunctions, task: TaskSnapshot): Promise<INodeExecutionData[]> {
+	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	const choice: OutputChoice = {
+		output: ctx.getNodeParameter('output', 'binary') === 'url' ? 'url' : 'binary',
+		binaryField: String(ctx.getNodeParameter('binaryPropertyOutput', 'data')).trim() || 'data',
+	};
+	const batch = { ...taskImages(task), model: '', prompt: '' };
+	const withTask = (items: INodeExecutionData[], extra: IDataObject = {}) =>
+		items.map((item) => ({ ...item, json: { ...item.json, ...taskFields(task), ...extra } }));
+	const store = new ImageDownloads(ctx, readRunSettings(options));
+	try {
+		return withTask(await imageItems(store, batch, choice, 0));
+	} catch (error) {
+		const urls = await imageItems(store, batch, { ...choice, output: 'url' }, 0);
+		return withTask(urls, { error: (error as Error).message });
+	}
+}
+
+function refuse(ctx: IWebhookFunctions, status: number, message: string): IWebhookResponseData {
+	ctx.getResponseObject().status(status).json({ message });
+	return { noWebhookResponse: true };
+}
+
+/**
+ * One callback of Kling's: checked for the token, read as a task, and turned into the workflow's
+ * items when its status is one the trigger starts on. Anything else is answered and dropped.
+ */
+export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const token = String(ctx.getNodeParameter('token', ''));
+	if (token !== '' && !tokenMatches((ctx.getQueryData() as IDataObject)[TOKEN_QUERY_PARAMETER], token)) {
+		return refuse(ctx, 403, 'The callback URL lacks the right token');
+	}
+	let task: TaskSnapshot;
+	try {
+		task = parseTask(ctx.getBodyData());
+	} catch (error) {
+		if (error instanceof AnswerError) return refuse(ctx, 400, 'The body is not a Kling task: it has no task_id');
+		throw new NodeOperationError(ctx.getNode(), error as Error);
+	}
+	const statuses = ctx.getNodeParameter('statuses', ['succeed', 'failed']) as string[];
+	if (!statuses.includes(task.status)) return { webhookResponse: { received: true, started: false } };
+	const items = task.status === 'succeed' && task.images.length > 0 ? await succeededItems(ctx, task) : [statusItem(task)];
+	return { workflowData: [items] };
+}

@@ -1,0 +1,200 @@
+/**
+ * The trigger's webhook() as n8n's webhook server calls it: each request to a real HTTP server on
+ * 127.0.0.1 gets n8n-core's own WebhookContext (real request helpers, real binary store), and the
+ * answer is sent as n8n would. The callbacks come from the official fake, for tasks the Kling node
+ * created in n8n-core's engine. What is not real: n8n's webhook routing and the execution the
+ * returned items would start (the engine's webhook server lives in the n8n app, not n8n-core; the
+ * e2e suite covers that part in a real n8n).
+ */
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import { KlingTrigger } from '../../../nodes/KlingTrigger/KlingTrigger.node';
+import { readBinaryOutput, webhookContext } from '../../support/engine';
+import type { WebhookExchange } from '../../support/engine';
+import { startFakeKlingOfficialServer } from '../../support/fakeKlingOfficialServer';
+import type { FakeKlingOfficialServer } from '../../support/fakeKlingOfficialServer';
+import { TrackedServer, parseJson, readBody, sendJson } from '../../support/httpTestServer';
+import { runKlingOfficial } from '../Kling/kling.harness';
+
+const trigger = new KlingTrigger();
+const webhook = trigger.description.webhooks![0];
+
+/** A webhook server holding one Kling Trigger with `parameters`; `started` collects what each call started. */
+class TriggerServer {
+	readonly started: INodeExecutionData[][] = [];
+	readonly answers: Array<{ status: number; body: unknown }> = [];
+	parameters: INodeParameters = {};
+	private readonly http = new TrackedServer((req, res) => void this.handle(req.url ?? '/', req.headers, readBody(req), res));
+
+	get url(): string {
+		return `${this.http.baseUrl}/webhook/${String(webhook.path)}`;
+	}
+
+	async listen(): Promise<void> {
+		await this.http.listen();
+	}
+
+	async close(): Promise<void> {
+		await this.http.close();
+	}
+
+	clear(): void {
+		this.started.length = 0;
+		this.answers.length = 0;
+	}
+
+	private async handle(url: string, headers: IDataObject, body: Promise<string>, res: Parameters<typeof sendJson>[0]) {
+		const answer = (status: number, json: unknown) => {
+			this.answers.push({ status, body: json });
+			sendJson(res, status, json);
+		};
+		const query = Object.fromEntries(new URL(url, 'http://x').searchParams);
+		const exchange: WebhookExchange = {
+			request: { body: parseJson(await body), query, headers, method: 'POST' },
+			response: { status: (code) => ({ json: (json) => answer(code, json) }) },
+		};
+		try {
+			const ctx = await webhookContext({ nodeType: trigger, typeName: 'n8n-nodes-kling.klingTrigger', nodeName: 'Kling Trigger', parameters: this.parameters }, webhook, exchange);
+			const result = await trigger.webhook!.call(ctx);
+			if (result.noWebhookResponse) return;
+			if (result.workflowData) this.started.push(result.workflowData[0]);
+			answer(200, result.webhookResponse ?? { message: 'Workflow was started' });
+		} catch (error) {
+			answer(500, { message: (error as Error).message });
+		}
+	}
+}
+
+let fake: FakeKlingOfficialServer;
+const receiver = new TriggerServer();
+
+beforeAll(async () => {
+	fake = await startFakeKlingOfficialServer({ taskDurationMs: 200 });
+	await receiver.listen();
+});
+afterEach(() => {
+	fake.clear();
+	receiver.clear();
+});
+afterAll(async () => {
+	await fake.close();
+	await receiver.close();
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!condition()) {
+		if (Date.now() > deadline) throw new Error('condition not met in time');
+		await new Promise((resolve) => setTimeout(resolve, 10));
+	}
+}
+
+/** Creates a task with the Kling node (not waiting) whose callback goes to the trigger; resolves once Kling called twice. */
+async function createTask(prompt: string, query = '', n = 1): Promise<string> {
+	const { items, error } = await runKlingOfficial({
+		server: fake,
+		parameters: { prompt, n, waitForCompletion: false, callbackUrl: `${receiver.url}${query}` },
+	});
+	expect(error).toBeUndefined();
+	const taskId = String(items[0].json.task_id);
+	await waitFor(() => fake.callbacks.filter((sent) => sent.body.task_id === taskId).length === 2);
+	return taskId;
+}
+
+async function post(body: unknown, query = ''): Promise<{ status: number; body: unknown }> {
+	const response = await fetch(`${receiver.url}${query}`, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify(body),
+	});
+	return { status: response.status, body: await response.json() };
+}
+
+describe('Kling Trigger: callbacks of tasks the Kling node created', () => {
+	it('starts once per finished task with one binary item per image, in the same shape as Generate', async () => {
+		receiver.parameters = {};
+		const taskId = await createTask('two red apples', '', 2);
+		expect(fake.callbacks.map((sent) => [sent.body.task_status, sent.status])).toEqual([
+			['processing', 200],
+			['succeed', 200],
+		]);
+		expect(receiver.started).toHaveLength(1);
+		const items = receiver.started[0];
+		const images = (fake.callbacks[1].body.task_result as { images: Array<{ url: string }> }).images;
+		expect(items).toHaveLength(2);
+		for (const [position, item] of items.entries()) {
+			expect(item.json).toMatchObject({ url: images[position].url, index: position, taskId, status: 'succeed' });
+			// The node gives every task an external ID (to find it again after a lost answer); the callback carries it.
+			expect(item.json.externalTaskId).toBe(fake.created[0].externalTaskId);
+			expect(Object.keys(item.json).sort()).toEqual(['created', 'externalTaskId', 'index', 'model', 'prompt', 'status', 'taskId', 'url']);
+			expect(item.binary?.data.mimeType).toBe('image/png');
+			expect((await readBinaryOutput(item.binary!.data)).equals(fake.imageBytesFor(images[position].url)!)).toBe(true);
+		}
+	});
+
+	it('hands on URLs only with Output Image URL, and the external task ID', async () => {
+		receiver.parameters = { output: 'url' };
+		const { error } = await runKlingOfficial({
+			server: fake,
+			parameters: { prompt: 'a pear', waitForCompletion: false, externalTaskId: 'order-17', callbackUrl: receiver.url },
+		});
+		expect(error).toBeUndefined();
+		await waitFor(() => receiver.started.length === 1);
+		const [item] = receiver.started[0];
+		expect(item.binary).toBeUndefined();
+		expect(item.json).toMatchObject({ externalTaskId: 'order-17', status: 'succeed' });
+		expect(String(item.json.url)).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/images\//);
+	});
+
+	it('starts with the status message for a failed task', async () => {
+		receiver.parameters = {};
+		const taskId = await createTask('please fail now');
+		expect(receiver.started).toEqual([
+			[{ json: expect.objectContaining({ taskId, status: 'failed', statusMessage: 'image generation failed: the prompt asked for a failure' }), pairedItem: { item: 0 } }],
+		]);
+	});
+
+	it('ignores failed tasks when Start On leaves them out, and starts on intermediate statuses when asked', async () => {
+		receiver.parameters = { statuses: ['succeed'] };
+		await createTask('please fail now');
+		expect(receiver.started).toHaveLength(0);
+		expect(receiver.answers.map((answer) => answer.status)).toEqual([200, 200]);
+
+		receiver.clear();
+		receiver.parameters = { statuses: ['processing', 'succeed'], output: 'url' };
+		const taskId = await createTask('a plum');
+		expect(receiver.started.map((items) => items.map((item) => item.json.status))).toEqual([['processing'], ['succeed']]);
+		expect(receiver.started[0][0].json).toMatchObject({ taskId, status: 'processing' });
+	});
+});
+
+describe('Kling Trigger: requests that are not a genuine callback', () => {
+	it('refuses a callback without the right token, in constant time, and starts on the right one', async () => {
+		receiver.parameters = { token: 's3cret-token', output: 'url' };
+		await createTask('a fig', '?token=wrong');
+		await createTask('a fig', '');
+		expect(receiver.started).toHaveLength(0);
+		expect(receiver.answers.map((answer) => answer.status)).toEqual([403, 403, 403, 403]);
+		expect(receiver.answers[0].body).toEqual({ message: 'The callback URL lacks the right token' });
+
+		await createTask('a fig', '?token=s3cret-token');
+		expect(receiver.started).toHaveLength(1);
+	});
+
+	it('answers 400 to a body that is not a task', async () => {
+		receiver.parameters = {};
+		await expect(post({ hello: 'world' })).resolves.toEqual({ status: 400, body: { message: 'The body is not a Kling task: it has no task_id' } });
+		expect(receiver.started).toHaveLength(0);
+	});
+
+	it('still starts when an image cannot be downloaded: the item keeps its URL and says what failed', async () => {
+		receiver.parameters = { options: { maxRetries: 0 } };
+		const url = `${fake.baseUrl}/images/missing.png`;
+		const answer = await post({ task_id: 't-1', task_status: 'succeed', task_result: { images: [{ index: 0, url }] } });
+		expect(answer.status).toBe(200);
+		const [item] = receiver.started[0];
+		expect(item.binary).toBeUndefined();
+		expect(item.json).toMatchObject({ url, taskId: 't-1', status: 'succeed' });
+		expect(item.json.error).toMatch(/HTTP 404/);
+	});
+});
