@@ -5,6 +5,7 @@ import { credentialSecrets } from '../wire/secrets';
 import type { ImageType } from '../wire/imageType';
 import { CREDENTIAL_OF } from '../wire/mode';
 import type { Mode } from '../wire/mode';
+import type { TaskFamily } from '../wire/taskFamilies';
 import type { RunSettings } from '../wire/runSettings';
 import { accountFor, accountKey } from './account';
 import { KlingClient, normalizeBaseUrl } from './client';
@@ -14,7 +15,7 @@ import { listTasksRequest, readTaskRequest } from './endpoints';
 import { authorizationFor, officialBaseUrl } from './auth';
 import { DEFAULT_POLL_POLICY, TaskPoller } from './poller';
 import { DEFAULT_RETRY_POLICY } from './retry';
-import { generateOnGateway, generateOnOfficial } from './tasks';
+import { generateOnGateway, runOfficialTask } from './tasks';
 import type { Generation, StartedTask, TaskRun } from './tasks';
 
 /** Status checks and list calls answer at once or not at all: they get this bound, not the generation Timeout. */
@@ -51,15 +52,27 @@ export class Session {
 	 */
 	async generate(body: () => Promise<IDataObject>, images: number, wait: boolean, itemIndex: number): Promise<Generation | StartedTask> {
 		if (this.mode === 'gateway') return await generateOnGateway(this.run, body, itemIndex);
-		return await generateOnOfficial(this.run, body, images, wait, itemIndex);
+		return await runOfficialTask(this.run, 'generation', body, images, wait, itemIndex);
 	}
 
-	async readTask(id: string, itemIndex: number): Promise<TaskSnapshot> {
-		return await this.client.send(readTaskRequest(id, this.readDeadline(), this.readDeadlineName()), itemIndex);
+	/** A task of another family of the official API (multi-image, expand, try-on), run like a generation. */
+	async runTask(
+		family: TaskFamily,
+		body: () => Promise<IDataObject>,
+		images: number,
+		wait: boolean,
+		itemIndex: number,
+	): Promise<Generation | StartedTask> {
+		return await runOfficialTask(this.run, family, body, images, wait, itemIndex);
 	}
 
-	async listTasks(pageNum: number, pageSize: number, itemIndex: number): Promise<TaskSnapshot[]> {
-		return await this.client.send(listTasksRequest(pageNum, pageSize, this.readDeadline(), this.readDeadlineName()), itemIndex);
+	async readTask(family: TaskFamily, id: string, itemIndex: number): Promise<TaskSnapshot> {
+		return await this.client.send(readTaskRequest(family, id, this.readDeadline(), this.readDeadlineName()), itemIndex);
+	}
+
+	async listTasks(family: TaskFamily, pageNum: number, pageSize: number, itemIndex: number): Promise<TaskSnapshot[]> {
+		const request = listTasksRequest(family, pageNum, pageSize, this.readDeadline(), this.readDeadlineName());
+		return await this.client.send(request, itemIndex);
 	}
 
 	/** Downloads an image into n8n's binary store under the name `fileName` gives its type. */

@@ -180,8 +180,7 @@ export function base64Head(base64: string): Uint8Array {
  * Accepts raw base64 or a data URL; returns the bare base64 the API wants. The image is checked
  * from its length and first bytes, so a large one is not decoded just to be checked.
  */
-export function parseBase64Image(value: unknown): string {
-	const field = 'Base64 Image';
+export function parseBase64Image(value: unknown, field = 'Base64 Image'): string {
 	const bare = bareBase64(textValue(field, value));
 	if (bare === '') throw new FieldError(field, 'is empty');
 	if (!isBase64(bare)) throw new FieldError(field, 'is not valid base64');

@@ -50,7 +50,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			return { taskId, output, binaryField };
 		},
 		run: async (session, request, itemIndex) => {
-			const task = await session.readTask(request.taskId, itemIndex);
+			const task = await session.readTask('generation', request.taskId, itemIndex);
 			if (request.output === 'task' || task.images.length === 0) return [{ json: task.raw, pairedItem: { item: itemIndex } }];
 			const batch = { ...taskImages(task), model: '', prompt: '' };
 			const output = request.output === 'binary' ? 'binary' : 'url';

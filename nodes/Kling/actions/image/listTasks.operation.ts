@@ -43,7 +43,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		run: async (session, request, itemIndex) => {
 			const tasks = [];
 			for (let page = request.pageNum; page <= pageNum.max; page++) {
-				const batch = await session.listTasks(page, request.pageSize, itemIndex);
+				const batch = await session.listTasks('generation', page, request.pageSize, itemIndex);
 				tasks.push(...batch);
 				if (!request.returnAll || batch.length < request.pageSize) break;
 			}
