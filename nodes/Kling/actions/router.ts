@@ -7,6 +7,9 @@ const operations: Record<string, (this: IExecuteFunctions) => Promise<INodeExecu
 	'image.generate': image.generate.execute,
 	'image.getTask': image.getTask.execute,
 	'image.listTasks': image.listTasks.execute,
+	'image.multiImage': image.multiImage.execute,
+	'image.expand': image.expand.execute,
+	'image.tryOn': image.tryOn.execute,
 };
 
 /** Dispatches to `<resource>/<operation>.operation.ts`. */

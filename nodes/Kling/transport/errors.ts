@@ -230,3 +230,11 @@ export function itemError(node: INode, error: unknown, itemIndex: number): Error
 export function noImagesError(context: ErrorContext): NodeApiError {
 	return requestError('The Kling API finished without any images', context);
 }
+
+/** An operation the gateway credential does not offer, chosen in a workflow on the gateway. */
+export function officialOnlyError(node: INode, operation: string): NodeOperationError {
+	return new NodeOperationError(
+		node,
+		`"${operation}" needs the Official Kling AI API: the gateway does not offer it. Set Authentication to "Official Kling AI API"`,
+	);
+}

@@ -4,6 +4,7 @@ import { peekHead } from './streams';
 import type { ReadableLike } from './streams';
 import {
 	FieldError,
+	IMAGE_SOURCES,
 	base64ByteLength,
 	base64Head,
 	checkReferenceFile,
@@ -93,7 +94,8 @@ export async function checkImageInputs(
 		parseBase64Image(param(input.base64Parameter), field);
 		return [{ source, itemIndex, parameter: input.base64Parameter, field }];
 	}
-	if (source !== 'binary') return [];
+	if (source === 'none') return [];
+	if (source !== 'binary') throw new FieldError(input.label ?? 'Reference Image', `must be one of ${IMAGE_SOURCES.join(', ')}, got "${String(source)}"`);
 	const field = fieldName(input, 'Input Binary Field');
 	const text = textValue(field, ctx.getNodeParameter(input.binaryParameter, itemIndex, 'data')).trim();
 	const properties = several ? text.split(',').map((name) => name.trim()).filter(Boolean) : [text];
@@ -141,6 +143,13 @@ export async function withImages(
 		if (reference) loaded[field] = await loadReferenceImage(ctx, reference);
 	}
 	return { ...body, ...loaded };
+}
+
+/** Several images as a list of `{ [key]: image }` entries, read now (see withImages). */
+export async function imageList(ctx: IExecuteFunctions, key: string, images: ReferenceImage[]): Promise<IDataObject[]> {
+	const list: IDataObject[] = [];
+	for (const image of images) list.push({ [key]: await loadReferenceImage(ctx, image) });
+	return list;
 }
 
 /** Generate's body with its reference image as `image` (see withImages). */
