@@ -36,6 +36,10 @@ export interface FakeKlingOfficialOptions {
 	 * n = 3 returns one image, `[0, 0]` repeats an index. Default: `0` to `n - 1`.
 	 */
 	resultIndexes?: number[];
+	/** What `GET /account/costs` lists (before its resource_pack_name filter). Default: two packs. */
+	resourcePacks?: Array<Record<string, unknown>>;
+	/** The inner `data.code` / `data.msg` of the costs answer. Default 0 / 'success'. */
+	costsOutcome?: { code: number; msg: string };
 }
 
 /**
@@ -87,6 +91,10 @@ export interface FakeKlingOfficialServer {
 	readonly misreads: number;
 	/** List GETs, rejected and faulted ones included. */
 	readonly listCalls: number;
+	/** `GET /account/costs` calls, refused ones included. */
+	readonly costsCalls: number;
+	/** The query of each costs call that passed its checks. */
+	readonly costsQueries: Array<Record<string, string>>;
 	/** Every HTTP request received, on any route, image downloads included; never cleared. */
 	readonly httpRequests: number;
 	/** Most task slots running at once (sampled at each create). */
@@ -175,6 +183,32 @@ function validateCreate(body: Record<string, any>): void {
 }
 
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+const COSTS_PATH = '/account/costs';
+/** Two packs in the documented shape: one used up over time, one renewed each period. */
+const DEFAULT_PACKS: Array<Record<string, unknown>> = [
+	{
+		resource_pack_name: 'Image Trial Pack',
+		resource_pack_id: 'pack-1',
+		resource_pack_type: 'decreasing_total',
+		total_quantity: 200,
+		remaining_quantity: 187.5,
+		purchase_time: 1_761_955_200_000,
+		effective_time: 1_761_955_200_000,
+		invalid_time: 1_769_904_000_000,
+		status: 'online',
+	},
+	{
+		resource_pack_name: 'Monthly Pack',
+		resource_pack_id: 'pack-2',
+		resource_pack_type: 'constant_period',
+		total_quantity: 1000,
+		remaining_quantity: 1000,
+		purchase_time: 1_759_276_800_000,
+		effective_time: 1_759_276_800_000,
+		invalid_time: 1_761_955_200_000,
+		status: 'expired',
+	},
+];
 /** Options every task create may carry; watermark_info all but try-on. */
 const TASK_OPTION_FIELDS = ['callback_url', 'external_task_id'];
 
@@ -302,6 +336,10 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 	readonly statusPolls = new Map<string, number>();
 	misreads = 0;
 	listCalls = 0;
+	costsCalls = 0;
+	readonly costsQueries: Array<Record<string, string>> = [];
+	/** When the last costs call was answered: the API allows one a second. */
+	private lastCostsAt = -Infinity;
 	peakSlots = 0;
 	readonly tokens: Array<Record<string, unknown>> = [];
 	readonly accessKey: string;
@@ -350,6 +388,8 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		this.statusPolls.clear();
 		this.misreads = 0;
 		this.listCalls = 0;
+		this.costsCalls = 0;
+		this.costsQueries.length = 0;
 		this.peakSlots = this.slotsInUse();
 		this.tokens.length = 0;
 		this.faults.length = 0;
@@ -385,6 +425,10 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 
 	/** Counts the API call and returns its handler, or undefined for an unknown route. */
 	private dispatch(method = '', path: string): Handler | undefined {
+		if (method === 'GET' && path === COSTS_PATH) {
+			this.costsCalls++;
+			return async (_req, url) => this.costs(url.searchParams);
+		}
 		for (const [family, prefix] of Object.entries(FAMILY_PATHS) as Array<[FakeTaskFamily, string]>) {
 			if (method === 'POST' && path === prefix) {
 				this.createAttempts++;
@@ -472,6 +516,27 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		this.created.push(task);
 		this.peakSlots = Math.max(this.peakSlots, this.slotsInUse());
 		return this.view(task);
+	}
+
+	/** GET /account/costs: start_time and end_time (Unix ms) required, at most one call a second. */
+	private costs(params: URLSearchParams): object {
+		const now = this.now();
+		if (now - this.lastCostsAt < 1000) throw new KlingError(429, 1302, 'account costs may be read once a second');
+		this.lastCostsAt = now;
+		const time = (name: string) => {
+			const raw = params.get(name);
+			if (raw === null || !/^\d+$/.test(raw)) throw invalid(`'${name}' must be Unix milliseconds`);
+			return Number(raw);
+		};
+		if (time('end_time') < time('start_time')) throw invalid("'end_time' must not be before 'start_time'");
+		const known = ['start_time', 'end_time', 'resource_pack_name'];
+		const unknown = [...params.keys()].filter((name) => !known.includes(name));
+		if (unknown.length > 0) throw invalid(`unknown parameter(s): ${unknown.join(', ')}`);
+		this.costsQueries.push(Object.fromEntries(params.entries()));
+		const name = params.get('resource_pack_name');
+		const packs = (this.options.resourcePacks ?? DEFAULT_PACKS).filter((pack) => name === null || pack.resource_pack_name === name);
+		const outcome = this.options.costsOutcome ?? { code: 0, msg: 'success' };
+		return { ...outcome, resource_pack_subscribe_infos: outcome.code === 0 ? packs : [] };
 	}
 
 	private list(params: URLSearchParams, family: FakeTaskFamily): object[] {

@@ -1,6 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import * as account from './account';
 import * as image from './image';
 
 const operations: Record<string, (this: IExecuteFunctions) => Promise<INodeExecutionData[]>> = {
@@ -10,6 +11,7 @@ const operations: Record<string, (this: IExecuteFunctions) => Promise<INodeExecu
 	'image.multiImage': image.multiImage.execute,
 	'image.expand': image.expand.execute,
 	'image.tryOn': image.tryOn.execute,
+	'account.getCosts': account.getCosts.execute,
 };
 
 /** Dispatches to `<resource>/<operation>.operation.ts`. */

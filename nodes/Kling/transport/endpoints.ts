@@ -2,6 +2,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { parseGenerateAnswer, parseTaskAnswer, parseTaskList } from '../wire/answers';
 import type { GenerateAnswer, TaskSnapshot } from '../wire/answers';
+import { parseAccountCosts } from '../wire/accountCosts';
+import type { AccountCosts } from '../wire/accountCosts';
 import type { TaskFamily } from '../wire/taskFamilies';
 import type { ApiRequest } from './client';
 
@@ -56,4 +58,9 @@ export function listTasksRequest(
 	deadlineName: string,
 ): ApiRequest<TaskSnapshot[]> {
 	return { method: 'GET', path: FAMILY_PATHS[family], qs: { pageNum, pageSize }, parse: parseTaskList, deadline, deadlineName };
+}
+
+/** The account's resource packs; this path has no `/v1` prefix. */
+export function accountCostsRequest(qs: IDataObject, deadline: number, deadlineName: string): ApiRequest<AccountCosts> {
+	return { method: 'GET', path: '/account/costs', qs, parse: parseAccountCosts, deadline, deadlineName };
 }

@@ -238,3 +238,8 @@ export function officialOnlyError(node: INode, operation: string): NodeOperation
 		`"${operation}" needs the Official Kling AI API: the gateway does not offer it. Set Authentication to "Official Kling AI API"`,
 	);
 }
+
+/** The costs answer's own `code` (inside `data`) said it failed, though the envelope said success. */
+export function accountCostsError(code: number, message: string | undefined, context: ErrorContext): NodeApiError {
+	return requestError(`Kling could not read the account's resource packs (code ${code})${message ? `: ${message}` : ''}`, context);
+}

@@ -1,5 +1,6 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import type { AccountCosts } from '../wire/accountCosts';
 import type { TaskSnapshot } from '../wire/answers';
 import { credentialSecrets } from '../wire/secrets';
 import type { ImageType } from '../wire/imageType';
@@ -11,8 +12,9 @@ import { accountFor, accountKey } from './account';
 import { KlingClient, normalizeBaseUrl } from './client';
 import { systemClock } from './clock';
 import type { Clock } from './clock';
-import { listTasksRequest, readTaskRequest } from './endpoints';
+import { accountCostsRequest, listTasksRequest, readTaskRequest } from './endpoints';
 import { authorizationFor, officialBaseUrl } from './auth';
+import { accountCostsError } from './errors';
 import { DEFAULT_POLL_POLICY, TaskPoller } from './poller';
 import { DEFAULT_RETRY_POLICY } from './retry';
 import { generateOnGateway, runOfficialTask } from './tasks';
@@ -73,6 +75,13 @@ export class Session {
 	async listTasks(family: TaskFamily, pageNum: number, pageSize: number, itemIndex: number): Promise<TaskSnapshot[]> {
 		const request = listTasksRequest(family, pageNum, pageSize, this.readDeadline(), this.readDeadlineName());
 		return await this.client.send(request, itemIndex);
+	}
+
+	/** The account's resource packs; an inner `code` other than 0 fails the item with the API's `msg`. */
+	async accountCosts(query: IDataObject, itemIndex: number): Promise<AccountCosts> {
+		const costs = await this.client.send(accountCostsRequest(query, this.readDeadline(), this.readDeadlineName()), itemIndex);
+		if (costs.code !== 0) throw accountCostsError(costs.code, costs.message, this.run.context(itemIndex));
+		return costs;
 	}
 
 	/** Downloads an image into n8n's binary store under the name `fileName` gives its type. */

@@ -67,10 +67,16 @@ describe('Task Type', () => {
 });
 
 describe('operations by credential', () => {
-	const operations = (authentication: string) =>
+	const choices = (name: string, authentication: string) =>
 		new Kling().description.properties
-			.filter((property: INodeProperties) => property.name === 'operation' && property.displayOptions?.show?.authentication?.includes(authentication))
+			.filter((property: INodeProperties) => property.name === name && property.displayOptions?.show?.authentication?.includes(authentication))
 			.flatMap((property) => (property.options ?? []).map((option) => (option as { value: string }).value));
+	const operations = (authentication: string) => choices('operation', authentication);
+
+	it('only the official credential offers the Account resource', () => {
+		expect(choices('resource', 'klingApi')).toEqual(['image']);
+		expect(choices('resource', 'klingAiApi')).toEqual(['account', 'image']);
+	});
 
 	it('the gateway shows only what the gateway serves; the official API shows all', () => {
 		expect(operations('klingApi').sort()).toEqual(['generate', 'getTask', 'listTasks']);
