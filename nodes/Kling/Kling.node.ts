@@ -1,10 +1,11 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { searchModels } from './actions/listSearch';
-
+import * as account from './actions/account';
 import * as image from './actions/image';
+import { searchModels } from './actions/listSearch';
 import { authenticationProperty } from './parameters/authentication';
+import { resourceProperties } from './parameters/resource';
 import { router } from './actions/router';
 
 export class Kling implements INodeType {
@@ -26,15 +27,9 @@ export class Kling implements INodeType {
 		],
 		properties: [
 			authenticationProperty,
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [{ name: 'Image', value: 'image' }],
-				default: 'image',
-			},
+			...resourceProperties,
 			...image.description,
+			...account.description,
 		],
 	};
 

@@ -288,3 +288,72 @@ test('close() ends hanging requests; clear() resets counters but keeps tasks', a
 	await server.close();
 	await expect(hanging).rejects.toThrow();
 });
+
+describe('task families beside /generations', () => {
+	const MULTI = '/v1/images/multi-image2image';
+	const EXPAND = '/v1/images/editing/expand';
+	const TRY_ON = '/v1/images/kolors-virtual-try-on';
+	const png = promptPng('subject', 0).toString('base64');
+	const url = 'https://example.invalid/a.png';
+	const ratios = { up_expansion_ratio: 0, down_expansion_ratio: 0, left_expansion_ratio: 0, right_expansion_ratio: 0 };
+
+	test('each family checks its own fields', async () => {
+		await start();
+		const broken: Array<[string, Record<string, unknown>]> = [
+			[MULTI, {}],
+			[MULTI, { subject_image_list: [] }],
+			[MULTI, { subject_image_list: Array.from({ length: 5 }, () => ({ subject_image: url })) }],
+			[MULTI, { subject_image_list: [{ image: url }] }],
+			[MULTI, { subject_image_list: [{ subject_image: `data:image/png;base64,${png}` }] }],
+			[MULTI, { subject_image_list: [{ subject_image: Buffer.from('plain text!!').toString('base64') }] }],
+			[MULTI, { subject_image_list: [{ subject_image: url }], model_name: 'kling-v1' }],
+			[MULTI, { subject_image_list: [{ subject_image: url }], n: 10 }],
+			[MULTI, { subject_image_list: [{ subject_image: url }], negative_prompt: 'no' }],
+			[EXPAND, { ...ratios }],
+			[EXPAND, { image: url, up_expansion_ratio: 0 }],
+			[EXPAND, { image: url, ...ratios, up_expansion_ratio: 2.5 }],
+			[EXPAND, { image: url, up_expansion_ratio: 1, down_expansion_ratio: 1, left_expansion_ratio: 1, right_expansion_ratio: 1 }],
+			[EXPAND, { image: url, ...ratios, model_name: 'kling-v2' }],
+			[TRY_ON, { human_image: url }],
+			[TRY_ON, { human_image: url, cloth_image: url, model_name: 'kling-v2' }],
+			[TRY_ON, { human_image: url, cloth_image: url, watermark_info: { enabled: true } }],
+			[TRY_ON, { human_image: url, cloth_image: url, n: 2 }],
+		];
+		for (const [path, body] of broken) expectError(await call('POST', path, body), 400, 1201);
+		expect(server.created).toHaveLength(0);
+		const subjects = Array.from({ length: 4 }, () => ({ subject_image: png }));
+		for (const [path, body] of [
+			[MULTI, { subject_image_list: subjects, scene_image: url, style_image: png, model_name: 'kling-v2-1', n: 2, aspect_ratio: '1:1' }],
+			[EXPAND, { image: png, up_expansion_ratio: 0.5, down_expansion_ratio: 0.5, left_expansion_ratio: 0.25, right_expansion_ratio: 0.25 }],
+			[TRY_ON, { human_image: png, cloth_image: url, model_name: 'kolors-virtual-try-on-v1-5' }],
+		] as const) {
+			expect((await call('POST', path, body)).status).toBe(200);
+		}
+		expect(server.created.map((task) => task.family)).toEqual(['multiImage', 'expand', 'tryOn']);
+	});
+
+	test('a task is read and listed only under its own family, and reports what it deducted', async () => {
+		await start({ taskDurationMs: 100 });
+		const created = await call('POST', EXPAND, { image: url, ...ratios, n: 2 });
+		const id = created.json.data.task_id as string;
+		nowMs += 100;
+		expectError(await read(id), 404, 1203);
+		expectError(await call('GET', `${MULTI}/${id}`), 404, 1203);
+		expect(server.misreads).toBe(2);
+		const own = await call('GET', `${EXPAND}/${id}`);
+		expect(own.json.data).toMatchObject({ task_id: id, task_status: 'succeed', final_unit_deduction: '3', watermark_info: { enabled: false } });
+		expect(own.json.data.task_result.images).toHaveLength(2);
+		expect(server.statusPolls.get(id)).toBe(1);
+		expect((await call('GET', `${EXPAND}?pageNum=1`)).json.data.map((task: any) => task.task_id)).toEqual([id]);
+		expect((await call('GET', `${PATH}?pageNum=1`)).json.data).toEqual([]);
+	});
+
+	test('a try-on fails when an image URL asks for it, and has no watermark_info', async () => {
+		await start({ taskDurationMs: 100 });
+		const created = await call('POST', TRY_ON, { human_image: url, cloth_image: 'https://example.invalid/fail.png' });
+		nowMs += 100;
+		const task = (await call('GET', `${TRY_ON}/${created.json.data.task_id}`)).json.data;
+		expect(task).toMatchObject({ task_status: 'failed', task_status_msg: expect.stringContaining('failed') });
+		expect(task.watermark_info).toBeUndefined();
+	});
+});

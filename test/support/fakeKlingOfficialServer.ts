@@ -38,6 +38,10 @@ export interface FakeKlingOfficialOptions {
 	 * n = 3 returns one image, `[0, 0]` repeats an index. Default: `0` to `n - 1`.
 	 */
 	resultIndexes?: number[];
+	/** What `GET /account/costs` lists (before its resource_pack_name filter). Default: two packs. */
+	resourcePacks?: Array<Record<string, unknown>>;
+	/** The inner `data.code` / `data.msg` of the costs answer. Default 0 / 'success'. */
+	costsOutcome?: { code: number; msg: string };
 }
 
 /**
@@ -51,7 +55,18 @@ export type OfficialFault =
 	| { pass: true } // answer as usual
 	| { echoAuthorization: number }; // answer this status with the request's Authorization header in the message
 
+/** The task families this fake serves, each under its own path (create, list, and path + `/{id}` to read). */
+export const FAMILY_PATHS = {
+	generation: '/v1/images/generations',
+	multiImage: '/v1/images/multi-image2image',
+	expand: '/v1/images/editing/expand',
+	tryOn: '/v1/images/kolors-virtual-try-on',
+} as const;
+
+export type FakeTaskFamily = keyof typeof FAMILY_PATHS;
+
 export interface CreatedTask {
+	family: FakeTaskFamily;
 	taskId: string;
 	externalTaskId?: string;
 	/** The create body as sent. */
@@ -65,14 +80,23 @@ export interface FakeKlingOfficialServer {
 	readonly baseUrl: string;
 	readonly accessKey: string;
 	readonly secretKey: string;
-	/** Every create POST, rejected and faulted ones included. */
+	/** Every create POST of any family, rejected and faulted ones included. */
 	readonly createAttempts: number;
 	/** Tasks created, oldest first. */
 	readonly created: CreatedTask[];
-	/** GETs per task_id (also when looked up by external_task_id, rejected or faulted). */
+	/**
+	 * GETs per task_id under its own family's path (also when looked up by external_task_id,
+	 * rejected or faulted). A read under another family's path is a miss (404, 1203) and counts in `misreads`.
+	 */
 	readonly statusPolls: Map<string, number>;
+	/** Reads of a task id under a path of another family than the one that created it. */
+	readonly misreads: number;
 	/** List GETs, rejected and faulted ones included. */
 	readonly listCalls: number;
+	/** `GET /account/costs` calls, refused ones included. */
+	readonly costsCalls: number;
+	/** The query of each costs call that passed its checks. */
+	readonly costsQueries: Array<Record<string, string>>;
 	/** Every HTTP request received, on any route, image downloads included; never cleared. */
 	readonly httpRequests: number;
 	/** Most task slots running at once (sampled at each create). */
@@ -125,7 +149,6 @@ const CHOICES: Record<string, string[]> = {
 	resolution: ['1k', '2k'],
 };
 const MAX_TEXT = 2500;
-const API_PREFIX = '/v1/images/generations';
 
 const invalid = (message: string) => new KlingError(400, 1201, message);
 const hasWord = (text: string, word: string) => new RegExp(`\\b${word}\\b`, 'i').test(text);
@@ -175,6 +198,141 @@ function validateCreate(body: Record<string, any>): void {
 	}
 }
 
+const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+const COSTS_PATH = '/account/costs';
+/** Two packs in the documented shape: one used up over time, one renewed each period. */
+const DEFAULT_PACKS: Array<Record<string, unknown>> = [
+	{
+		resource_pack_name: 'Image Trial Pack',
+		resource_pack_id: 'pack-1',
+		resource_pack_type: 'decreasing_total',
+		total_quantity: 200,
+		remaining_quantity: 187.5,
+		purchase_time: 1_761_955_200_000,
+		effective_time: 1_761_955_200_000,
+		invalid_time: 1_769_904_000_000,
+		status: 'online',
+	},
+	{
+		resource_pack_name: 'Monthly Pack',
+		resource_pack_id: 'pack-2',
+		resource_pack_type: 'constant_period',
+		total_quantity: 1000,
+		remaining_quantity: 1000,
+		purchase_time: 1_759_276_800_000,
+		effective_time: 1_759_276_800_000,
+		invalid_time: 1_761_955_200_000,
+		status: 'expired',
+	},
+];
+/** Options every task create may carry; watermark_info all but try-on. */
+const TASK_OPTION_FIELDS = ['callback_url', 'external_task_id'];
+
+/** An image field: an http(s) URL, or bare base64 of a JPG or PNG of at most 10 MB. */
+function checkImage(body: Record<string, any>, field: string, required: boolean): void {
+	const value = body[field];
+	if (value === undefined && !required) return;
+	if (typeof value !== 'string' || value === '') throw invalid(`'${field}' must be a non-empty string`);
+	if (/^https?:\/\//.test(value)) return;
+	if (value.startsWith('data:')) throw invalid(`'${field}' must be base64 without a data: prefix, or a URL`);
+	if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 !== 0) throw invalid(`'${field}' is neither a URL nor base64`);
+	const bytes = Buffer.from(value, 'base64');
+	if (bytes.length > MAX_IMAGE_BYTES) throw invalid(`'${field}' is larger than 10 MB`);
+	const png = bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+	const jpeg = bytes.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]));
+	if (!png && !jpeg) throw invalid(`'${field}' must be a JPG or PNG image`);
+}
+
+function checkChoice(body: Record<string, any>, field: string, allowed: string[]): void {
+	if (body[field] !== undefined && !allowed.includes(body[field])) throw invalid(`'${field}' must be one of ${allowed.join(', ')}`);
+}
+
+/** Refuses a field the family does not document, so a misnamed field cannot pass unnoticed. */
+function checkKnownFields(body: Record<string, any>, known: string[]): void {
+	const unknown = Object.keys(body).filter((field) => !known.includes(field));
+	if (unknown.length > 0) throw invalid(`unknown field(s) for this endpoint: ${unknown.join(', ')}`);
+}
+
+function checkTaskOptions(body: Record<string, any>, watermark: boolean): void {
+	for (const field of TASK_OPTION_FIELDS) {
+		if (body[field] !== undefined && typeof body[field] !== 'string') throw invalid(`'${field}' must be a string`);
+	}
+	if (watermark && body.watermark_info !== undefined && typeof body.watermark_info?.enabled !== 'boolean') {
+		throw invalid("'watermark_info' must be an object with a boolean 'enabled'");
+	}
+}
+
+/** POST /v1/images/multi-image2image: 1–4 subject images, optional scene and style, prompt optional. */
+function validateMultiImage(body: Record<string, any>): void {
+	checkKnownFields(body, ['model_name', 'prompt', 'subject_image_list', 'scene_image', 'style_image', 'n', 'aspect_ratio', 'watermark_info', ...TASK_OPTION_FIELDS]);
+	checkChoice(body, 'model_name', ['kling-v2', 'kling-v2-1']);
+	checkText(body, 'prompt', false);
+	const subjects = body.subject_image_list;
+	if (!Array.isArray(subjects) || subjects.length < 1 || subjects.length > 4) {
+		throw invalid("'subject_image_list' must be a list of 1 to 4 entries");
+	}
+	for (const subject of subjects) {
+		if (typeof subject !== 'object' || subject === null || Object.keys(subject).join() !== 'subject_image') {
+			throw invalid("each 'subject_image_list' entry must be {\"subject_image\": image}");
+		}
+		checkImage(subject, 'subject_image', true);
+	}
+	checkImage(body, 'scene_image', false);
+	checkImage(body, 'style_image', false);
+	checkRange(body, 'n', 1, 9, true);
+	checkChoice(body, 'aspect_ratio', ASPECT_RATIOS);
+	checkTaskOptions(body, true);
+}
+
+const EXPANSION_FIELDS = ['up_expansion_ratio', 'down_expansion_ratio', 'left_expansion_ratio', 'right_expansion_ratio'];
+
+/** POST /v1/images/editing/expand: one image, four ratios 0–2, the new area at most 3× the old. */
+function validateExpand(body: Record<string, any>): void {
+	checkKnownFields(body, ['image', ...EXPANSION_FIELDS, 'prompt', 'n', 'watermark_info', ...TASK_OPTION_FIELDS]);
+	checkImage(body, 'image', true);
+	for (const field of EXPANSION_FIELDS) {
+		if (body[field] === undefined) throw invalid(`'${field}' is required`);
+		checkRange(body, field, 0, 2);
+	}
+	const [up, down, left, right] = EXPANSION_FIELDS.map((field) => body[field] as number);
+	if ((1 + left + right) * (1 + up + down) > 3) throw invalid('the expanded image may be at most 3 times the area of the original');
+	checkText(body, 'prompt', false);
+	checkRange(body, 'n', 1, 9, true);
+	checkTaskOptions(body, true);
+}
+
+/** POST /v1/images/kolors-virtual-try-on: a person and a garment; no prompt, n or watermark. */
+function validateTryOn(body: Record<string, any>): void {
+	checkKnownFields(body, ['model_name', 'human_image', 'cloth_image', ...TASK_OPTION_FIELDS]);
+	checkChoice(body, 'model_name', ['kolors-virtual-try-on-v1', 'kolors-virtual-try-on-v1-5']);
+	checkImage(body, 'human_image', true);
+	checkImage(body, 'cloth_image', true);
+	checkTaskOptions(body, false);
+}
+
+const VALIDATORS: Record<FakeTaskFamily, (body: Record<string, any>) => void> = {
+	generation: validateCreate,
+	multiImage: validateMultiImage,
+	expand: validateExpand,
+	tryOn: validateTryOn,
+};
+
+/** Made-up prices per image, so that each family's `final_unit_deduction` differs. */
+const UNITS_PER_IMAGE: Record<FakeTaskFamily, number> = { generation: 1, multiImage: 2, expand: 1.5, tryOn: 4 };
+
+/** Every URL the body sends, subject images included. */
+function urlsOf(value: unknown): string[] {
+	if (typeof value === 'string') return /^https?:\/\//.test(value) ? [value] : [];
+	if (Array.isArray(value)) return value.flatMap(urlsOf);
+	if (typeof value === 'object' && value !== null) return Object.values(value).flatMap(urlsOf);
+	return [];
+}
+
+/** A task fails when its prompt has the word "fail", or one of its image URLs the text "fail". */
+function asksForFailure(body: Record<string, any>): boolean {
+	return hasWord(typeof body.prompt === 'string' ? body.prompt : '', 'fail') || urlsOf(body).some((url) => url.includes('fail'));
+}
+
 function pageParam(params: URLSearchParams, name: string, fallback: number, max: number): number {
 	const raw = params.get(name);
 	const value = raw === null ? fallback : Number(raw);
@@ -192,7 +350,12 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 	createAttempts = 0;
 	readonly created: CreatedTask[] = [];
 	readonly statusPolls = new Map<string, number>();
+	misreads = 0;
 	listCalls = 0;
+	costsCalls = 0;
+	readonly costsQueries: Array<Record<string, string>> = [];
+	/** When the last costs call was answered: the API allows one a second. */
+	private lastCostsAt = -Infinity;
 	peakSlots = 0;
 	readonly tokens: Array<Record<string, unknown>> = [];
 	readonly callbacks: SentCallback[] = [];
@@ -242,7 +405,10 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		this.createAttempts = 0;
 		this.created.length = 0;
 		this.statusPolls.clear();
+		this.misreads = 0;
 		this.listCalls = 0;
+		this.costsCalls = 0;
+		this.costsQueries.length = 0;
 		this.peakSlots = this.slotsInUse();
 		this.tokens.length = 0;
 		this.faults.length = 0;
@@ -280,17 +446,30 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 
 	/** Counts the API call and returns its handler, or undefined for an unknown route. */
 	private dispatch(method = '', path: string): Handler | undefined {
-		if (method === 'POST' && path === API_PREFIX) {
-			this.createAttempts++;
-			return async (req: IncomingMessage) => this.create(req);
+		if (method === 'GET' && path === COSTS_PATH) {
+			this.costsCalls++;
+			return async (_req, url) => this.costs(url.searchParams);
 		}
-		if (method === 'GET' && path === API_PREFIX) {
-			this.listCalls++;
-			return async (_req, url) => this.list(url.searchParams);
+		for (const [family, prefix] of Object.entries(FAMILY_PATHS) as Array<[FakeTaskFamily, string]>) {
+			if (method === 'POST' && path === prefix) {
+				this.createAttempts++;
+				return async (req: IncomingMessage) => this.create(req, family);
+			}
+			if (method === 'GET' && path === prefix) {
+				this.listCalls++;
+				return async (_req, url) => this.list(url.searchParams, family);
+			}
+			if (method === 'GET' && path.startsWith(`${prefix}/`)) return this.reader(family, decodeURIComponent(path.slice(prefix.length + 1)));
 		}
-		if (method !== 'GET' || !path.startsWith(`${API_PREFIX}/`)) return undefined;
-		const task = this.find(decodeURIComponent(path.slice(API_PREFIX.length + 1)));
+		return undefined;
+	}
+
+	/** Reads a task under a family's path: a task of another family is not found there. */
+	private reader(family: FakeTaskFamily, id: string): Handler {
+		const any = this.find(id);
+		const task = any?.family === family ? any : undefined;
 		if (task) this.statusPolls.set(task.taskId, (this.statusPolls.get(task.taskId) ?? 0) + 1);
+		else if (any) this.misreads++;
 		return async () => {
 			if (!task) throw new KlingError(404, 1203, 'task not found');
 			return this.view(task);
@@ -335,24 +514,24 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		if (nbf > nowSec + skew) throw new KlingError(401, 1003, 'token not yet valid');
 	}
 
-	private async create(req: IncomingMessage): Promise<object> {
+	private async create(req: IncomingMessage, family: FakeTaskFamily): Promise<object> {
 		const body = parseJson(await readBody(req));
 		if (typeof body !== 'object' || body === null || Array.isArray(body)) {
 			throw new KlingError(400, 1200, 'request body must be a JSON object');
 		}
 		const fields = body as Record<string, any>;
-		validateCreate(fields);
+		VALIDATORS[family](fields);
 		const externalTaskId = fields.external_task_id as string | undefined;
 		if (externalTaskId !== undefined && this.byExternalId.has(externalTaskId)) {
 			throw invalid(`external_task_id '${externalTaskId}' is already used`);
 		}
-		if (hasWord(fields.prompt, 'forbidden')) throw new KlingError(400, 1301, 'prompt rejected by content safety');
+		if (hasWord(typeof fields.prompt === 'string' ? fields.prompt : '', 'forbidden')) throw new KlingError(400, 1301, 'prompt rejected by content safety');
 		const n = (fields.n as number | undefined) ?? 1;
 		const cap = this.options.maxConcurrentTasks;
 		if (cap !== undefined && this.slotsInUse() + n > cap) {
 			throw new KlingError(429, 1303, 'parallel task limit reached for this account');
 		}
-		const task: Task = { taskId: randomUUID(), externalTaskId, body: fields, headers: req.headers, createdAt: this.now(), n };
+		const task: Task = { family, taskId: randomUUID(), externalTaskId, body: fields, headers: req.headers, createdAt: this.now(), n };
 		this.tasks.set(task.taskId, task);
 		if (externalTaskId !== undefined) this.byExternalId.set(externalTaskId, task);
 		this.created.push(task);
@@ -393,10 +572,31 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		}
 	}
 
-	private list(params: URLSearchParams): object[] {
+	/** GET /account/costs: start_time and end_time (Unix ms) required, at most one call a second. */
+	private costs(params: URLSearchParams): object {
+		const now = this.now();
+		if (now - this.lastCostsAt < 1000) throw new KlingError(429, 1302, 'account costs may be read once a second');
+		this.lastCostsAt = now;
+		const time = (name: string) => {
+			const raw = params.get(name);
+			if (raw === null || !/^\d+$/.test(raw)) throw invalid(`'${name}' must be Unix milliseconds`);
+			return Number(raw);
+		};
+		if (time('end_time') < time('start_time')) throw invalid("'end_time' must not be before 'start_time'");
+		const known = ['start_time', 'end_time', 'resource_pack_name'];
+		const unknown = [...params.keys()].filter((name) => !known.includes(name));
+		if (unknown.length > 0) throw invalid(`unknown parameter(s): ${unknown.join(', ')}`);
+		this.costsQueries.push(Object.fromEntries(params.entries()));
+		const name = params.get('resource_pack_name');
+		const packs = (this.options.resourcePacks ?? DEFAULT_PACKS).filter((pack) => name === null || pack.resource_pack_name === name);
+		const outcome = this.options.costsOutcome ?? { code: 0, msg: 'success' };
+		return { ...outcome, resource_pack_subscribe_infos: outcome.code === 0 ? packs : [] };
+	}
+
+	private list(params: URLSearchParams, family: FakeTaskFamily): object[] {
 		const pageNum = pageParam(params, 'pageNum', 1, 1000);
 		const pageSize = pageParam(params, 'pageSize', 30, 500);
-		const newestFirst = [...this.tasks.values()].reverse();
+		const newestFirst = [...this.tasks.values()].filter((task) => task.family === family).reverse();
 		return newestFirst.slice((pageNum - 1) * pageSize, pageNum * pageSize).map((task) => this.view(task));
 	}
 
@@ -406,14 +606,17 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		const done = elapsed >= this.durationMs;
 		const processing = elapsed >= this.processingMs;
 		const updatedAt = task.createdAt + (done ? this.durationMs : processing ? this.processingMs : 0);
-		const base = { task_id: task.taskId, task_info: { external_task_id: task.externalTaskId } };
+		// Try-on tasks have no watermark_info; the others show what was asked.
+		const watermark = task.family === 'tryOn' ? {} : { watermark_info: { enabled: task.body.watermark_info?.enabled === true } };
+		const base = { task_id: task.taskId, task_info: { external_task_id: task.externalTaskId }, ...watermark };
 		const times = { created_at: task.createdAt, updated_at: updatedAt };
 		if (!done) return { ...base, task_status: processing ? 'processing' : 'submitted', ...times };
-		if (hasWord(task.body.prompt, 'fail')) {
-			const message = 'image generation failed: the prompt asked for a failure';
-			return { ...base, task_status: 'failed', task_status_msg: message, ...times };
+		if (asksForFailure(task.body)) {
+			const message = 'image generation failed: the request asked for a failure';
+			return { ...base, task_status: 'failed', task_status_msg: message, final_unit_deduction: '0', ...times };
 		}
-		return { ...base, task_status: 'succeed', task_result: { images: this.render(task) }, ...times };
+		const units = String(UNITS_PER_IMAGE[task.family] * task.n);
+		return { ...base, task_status: 'succeed', final_unit_deduction: units, task_result: { images: this.render(task) }, ...times };
 	}
 
 	/** Names the images on first success read (drawn when downloaded); later reads serve the same URLs. */
@@ -423,7 +626,7 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		task.images ??= indexes.map((index, position) => {
 			const path = `/images/${task.taskId}-${position}.${EXTENSIONS[format]}`;
 			let bytes: Buffer | undefined;
-			this.images.set(path, () => (bytes ??= promptImage(format, task.body.prompt, position)));
+			this.images.set(path, () => (bytes ??= promptImage(format, String(task.body.prompt ?? task.family), position)));
 			return { index, url: `${this.baseUrl}${path}` };
 		});
 		return task.images;

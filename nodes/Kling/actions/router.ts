@@ -1,12 +1,17 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import * as account from './account';
 import * as image from './image';
 
 const operations: Record<string, (this: IExecuteFunctions) => Promise<INodeExecutionData[]>> = {
 	'image.generate': image.generate.execute,
 	'image.getTask': image.getTask.execute,
 	'image.listTasks': image.listTasks.execute,
+	'image.multiImage': image.multiImage.execute,
+	'image.expand': image.expand.execute,
+	'image.tryOn': image.tryOn.execute,
+	'account.getCosts': account.getCosts.execute,
 };
 
 /** Dispatches to `<resource>/<operation>.operation.ts`. */

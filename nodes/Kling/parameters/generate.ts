@@ -5,19 +5,24 @@ import { IMAGE_REFERENCES, OFFICIAL_MODELS, RESOLUTIONS } from '../wire/official
 import { ASPECT_RATIOS } from '../wire/validation';
 import { onlyIn } from './authentication';
 import { numberProperty } from './numbers';
+import {
+	callbackUrlProperty,
+	externalTaskIdProperty,
+	outputFieldProperty,
+	outputProperty,
+	waitForCompletionProperty,
+	watermarkProperty,
+} from './imageTask';
 import { optionsProperty } from './options';
 
-/** Where downloaded images go; Generate and Get Task both offer it. */
-export function outputFieldProperty(show: Record<string, string[]>): INodeProperties {
-	return {
-		displayName: 'Put Output in Field',
-		name: 'binaryPropertyOutput',
-		type: 'string',
-		default: 'data',
-		hint: 'The name of the output binary field to put each image in',
-		displayOptions: { show },
-	};
-}
+export const aspectRatioProperty: INodeProperties = {
+	displayName: 'Aspect Ratio',
+	name: 'aspectRatio',
+	type: 'options',
+	default: '',
+	description: 'Shape of the images, width:height',
+	options: [{ name: 'API Default', value: '' }, ...ASPECT_RATIOS.map((ratio) => ({ name: ratio, value: ratio }))],
+};
 
 const gatewayOnly = onlyIn('gateway');
 const officialOnly = onlyIn('official');
@@ -127,17 +132,7 @@ export const generateProperties: INodeProperties[] = [
 		displayOptions: onlyIn('official', { show: { imageReference: ['subject'] }, hide: { imageSource: ['none'] } }),
 	}),
 	numberProperty(API_NUMBERS.n),
-	{
-		displayName: 'Aspect Ratio',
-		name: 'aspectRatio',
-		type: 'options',
-		default: '',
-		description: 'Shape of the images, width:height',
-		options: [
-			{ name: 'API Default', value: '' },
-			...ASPECT_RATIOS.map((ratio) => ({ name: ratio, value: ratio })),
-		],
-	},
+	aspectRatioProperty,
 	{
 		displayName: 'Resolution',
 		name: 'resolution',
@@ -146,49 +141,11 @@ export const generateProperties: INodeProperties[] = [
 		options: [{ name: 'API Default', value: '' }, ...RESOLUTIONS.map((resolution) => ({ name: resolution, value: resolution }))],
 		displayOptions: officialOnly,
 	},
-	{
-		displayName: 'Watermark',
-		name: 'watermark',
-		type: 'boolean',
-		default: false,
-		description: 'Whether Kling adds its watermark to the images',
-		displayOptions: officialOnly,
-	},
-	{
-		displayName: 'Callback URL',
-		name: 'callbackUrl',
-		type: 'string',
-		default: '',
-		placeholder: 'https://example.com/webhook/kling',
-		description: 'Kling calls this URL when the task changes state, e.g. an n8n Webhook URL',
-		displayOptions: officialOnly,
-	},
-	{
-		displayName: 'External Task ID',
-		name: 'externalTaskId',
-		type: 'string',
-		default: '',
-		description: 'Your own ID for the task, unique in the account; Get Task can find the task by it',
-		displayOptions: officialOnly,
-	},
-	{
-		displayName: 'Wait for Completion',
-		name: 'waitForCompletion',
-		type: 'boolean',
-		default: true,
-		description: 'Whether to wait for the images. Off: return the task ID at once and read it later with Get Task.',
-		displayOptions: officialOnly,
-	},
-	{
-		displayName: 'Output',
-		name: 'output',
-		type: 'options',
-		default: 'binary',
-		options: [
-			{ name: 'Binary File', value: 'binary', description: 'Download each image into a binary field' },
-			{ name: 'Image URL', value: 'url', description: 'Return the image URLs only; they expire after a while' },
-		],
-	},
+	{ ...watermarkProperty, displayOptions: officialOnly },
+	{ ...callbackUrlProperty, displayOptions: officialOnly },
+	{ ...externalTaskIdProperty, displayOptions: officialOnly },
+	{ ...waitForCompletionProperty, displayOptions: officialOnly },
+	outputProperty,
 	outputFieldProperty({ output: ['binary'] }),
 	optionsProperty(
 		['concurrency', 'downloadTimeout', 'maxImageSize', 'maxRetries', 'maxWait', 'pollInterval', 'resendAfterUnclear', 'timeout'],

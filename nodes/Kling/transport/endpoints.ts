@@ -2,10 +2,22 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { parseGenerateAnswer, parseTaskAnswer, parseTaskList } from '../wire/answers';
 import type { GenerateAnswer, TaskSnapshot } from '../wire/answers';
+import { parseAccountCosts } from '../wire/accountCosts';
+import type { AccountCosts } from '../wire/accountCosts';
+import type { TaskFamily } from '../wire/taskFamilies';
 import type { ApiRequest } from './client';
 
-/** Kling's image endpoints: one path, synchronous on gateways, asynchronous tasks on the official API. */
-const TASKS_PATH = '/v1/images/generations';
+/**
+ * Where each task family lives: created by POST to its path, read under its path plus `/{id}`,
+ * listed by GET on its path. Generations are also the gateway's one synchronous call.
+ */
+const FAMILY_PATHS: Readonly<Record<TaskFamily, string>> = {
+	generation: '/v1/images/generations',
+	multiImage: '/v1/images/multi-image2image',
+	expand: '/v1/images/editing/expand',
+	tryOn: '/v1/images/kolors-virtual-try-on',
+};
+const TASKS_PATH = FAMILY_PATHS.generation;
 
 /** The gateway's call: images at once, or a task when the gateway relays the asynchronous API. */
 export function generateRequest(
@@ -17,27 +29,38 @@ export function generateRequest(
 	return { method: 'POST', path: TASKS_PATH, body, parse: parseGenerateAnswer, deadline, deadlineName, unclearResends };
 }
 
-export function createTaskRequest(body: IDataObject, deadline: number, deadlineName: string): ApiRequest<TaskSnapshot> {
-	return { method: 'POST', path: TASKS_PATH, body, parse: parseTaskAnswer, deadline, deadlineName, unclearResends: 0 };
+export function createTaskRequest(family: TaskFamily, body: IDataObject, deadline: number, deadlineName: string): ApiRequest<TaskSnapshot> {
+	return { method: 'POST', path: FAMILY_PATHS[family], body, parse: parseTaskAnswer, deadline, deadlineName, unclearResends: 0 };
 }
 
-const taskPath = (id: string) => `${TASKS_PATH}/${encodeURIComponent(id)}`;
+const taskPath = (family: TaskFamily, id: string) => `${FAMILY_PATHS[family]}/${encodeURIComponent(id)}`;
 
 /** By task id, or by the external task id given when it was created. */
-export function readTaskRequest(id: string, deadline: number, deadlineName: string): ApiRequest<TaskSnapshot> {
-	return { method: 'GET', path: taskPath(id), parse: parseTaskAnswer, deadline, deadlineName };
+export function readTaskRequest(family: TaskFamily, id: string, deadline: number, deadlineName: string): ApiRequest<TaskSnapshot> {
+	return { method: 'GET', path: taskPath(family, id), parse: parseTaskAnswer, deadline, deadlineName };
 }
 
 /** Like readTaskRequest, but a task the API does not have is `undefined`, not an error. */
-export function lookupTaskRequest(id: string, deadline: number, deadlineName: string): ApiRequest<TaskSnapshot | undefined> {
-	return { method: 'GET', path: taskPath(id), parse: parseTaskAnswer, deadline, deadlineName, notFound: { notFound: undefined } };
+export function lookupTaskRequest(
+	family: TaskFamily,
+	id: string,
+	deadline: number,
+	deadlineName: string,
+): ApiRequest<TaskSnapshot | undefined> {
+	return { method: 'GET', path: taskPath(family, id), parse: parseTaskAnswer, deadline, deadlineName, notFound: { notFound: undefined } };
 }
 
 export function listTasksRequest(
+	family: TaskFamily,
 	pageNum: number,
 	pageSize: number,
 	deadline: number,
 	deadlineName: string,
 ): ApiRequest<TaskSnapshot[]> {
-	return { method: 'GET', path: TASKS_PATH, qs: { pageNum, pageSize }, parse: parseTaskList, deadline, deadlineName };
+	return { method: 'GET', path: FAMILY_PATHS[family], qs: { pageNum, pageSize }, parse: parseTaskList, deadline, deadlineName };
+}
+
+/** The account's resource packs; this path has no `/v1` prefix. */
+export function accountCostsRequest(qs: IDataObject, deadline: number, deadlineName: string): ApiRequest<AccountCosts> {
+	return { method: 'GET', path: '/account/costs', qs, parse: parseAccountCosts, deadline, deadlineName };
 }

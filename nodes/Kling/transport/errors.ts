@@ -230,3 +230,16 @@ export function itemError(node: INode, error: unknown, itemIndex: number): Error
 export function noImagesError(context: ErrorContext): NodeApiError {
 	return requestError('The Kling API finished without any images', context);
 }
+
+/** An operation the gateway credential does not offer, chosen in a workflow on the gateway. */
+export function officialOnlyError(node: INode, operation: string): NodeOperationError {
+	return new NodeOperationError(
+		node,
+		`"${operation}" needs the Official Kling AI API: the gateway does not offer it. Set Authentication to "Official Kling AI API"`,
+	);
+}
+
+/** The costs answer's own `code` (inside `data`) said it failed, though the envelope said success. */
+export function accountCostsError(code: number, message: string | undefined, context: ErrorContext): NodeApiError {
+	return requestError(`Kling could not read the account's resource packs (code ${code})${message ? `: ${message}` : ''}`, context);
+}

@@ -4,6 +4,7 @@ import { peekHead } from './streams';
 import type { ReadableLike } from './streams';
 import {
 	FieldError,
+	IMAGE_SOURCES,
 	base64ByteLength,
 	base64Head,
 	checkReferenceFile,
@@ -14,19 +15,36 @@ import {
 } from '../wire/validation';
 import type { ImageSource } from '../wire/validation';
 
-const BINARY_FIELD = 'Input Binary Field';
 /** Bytes read from a stored file to learn its type: more than any signature in imageType.ts. */
 const HEAD_BYTES = 64;
 
 /**
- * A reference image that has been checked but not read: where to find it when its request is
- * sent. It holds no image bytes, so many prepared items cost no memory (a run of 40 items with
- * 9 MB references held 500 MB of base64 before the first request when they were read up front).
+ * Where an item's input image comes from: its source, and the parameters (paths such as
+ * `subjectImages.subject[1].imageUrl` work too) holding its URL, binary field name or base64.
+ */
+export interface ImageInput {
+	source: ImageSource;
+	urlParameter: string;
+	binaryParameter: string;
+	base64Parameter: string;
+	/** Names the image in messages ("Subject Image 2: Image URL"); Generate's one image needs none. */
+	label?: string;
+}
+
+/** Generate's reference image. */
+export const REFERENCE_IMAGE_PARAMETERS = { urlParameter: 'imageUrl', binaryParameter: 'binaryPropertyName', base64Parameter: 'imageBase64' };
+
+/**
+ * An input image that has been checked but not read: where to find it when its request is sent.
+ * It holds no image bytes, so many prepared items cost no memory (a run of 40 items with 9 MB
+ * references held 500 MB of base64 before the first request when they were read up front).
  */
 export type ReferenceImage =
 	| { source: 'url'; url: string }
-	| { source: 'base64'; itemIndex: number }
-	| { source: 'binary'; itemIndex: number; property: string };
+	| { source: 'base64'; itemIndex: number; parameter: string; field: string }
+	| { source: 'binary'; itemIndex: number; property: string; field: string };
+
+const fieldName = (input: ImageInput, name: string) => (input.label ? `${input.label}: ${name}` : name);
 
 /** The size and first bytes of a binary, read from its metadata and the start of its file. */
 async function binaryFacts(ctx: IExecuteFunctions, binary: IBinaryData): Promise<{ size: number; head: Uint8Array }> {
@@ -40,57 +58,105 @@ async function binaryFacts(ctx: IExecuteFunctions, binary: IBinaryData): Promise
 	}
 }
 
-function binaryProperty(ctx: IExecuteFunctions, itemIndex: number): { property: string; binary: IBinaryData } {
-	const property = textValue(BINARY_FIELD, ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim();
+function binaryOf(ctx: IExecuteFunctions, itemIndex: number, field: string, property: string): IBinaryData {
 	const binaries = ctx.getInputData()[itemIndex]?.binary ?? {};
 	const binary = property ? binaries[property] : undefined;
 	if (!binary) {
 		const present = Object.keys(binaries);
 		const hint = present.length ? `it has: ${present.join(', ')}` : 'it has no binary data at all';
-		throw new FieldError(BINARY_FIELD, `is "${property}", but the input item has no binary field of that name (${hint})`);
+		throw new FieldError(field, `is "${property}", but the input item has no binary field of that name (${hint})`);
 	}
-	return { property, binary };
+	return binary;
+}
+
+/** Checks one stored binary (present, JPG or PNG, at most 10 MB) from its metadata and first bytes. */
+async function checkBinary(ctx: IExecuteFunctions, itemIndex: number, field: string, property: string): Promise<ReferenceImage> {
+	const { size, head } = await binaryFacts(ctx, binaryOf(ctx, itemIndex, field, property));
+	checkReferenceFile(field, size, head);
+	return { source: 'binary', itemIndex, property, field };
 }
 
 /**
- * Checks an item's reference image before anything is sent (binary field present, JPG or PNG,
- * at most 10 MB) from its metadata and first bytes, without reading it whole.
+ * Checks an item's input images before anything is sent, without reading them whole. A binary
+ * field may be a comma-separated list of fields when `several` allows it, one image each.
  */
+export async function checkImageInputs(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	input: ImageInput,
+	several = false,
+): Promise<ReferenceImage[]> {
+	const param = (name: string) => ctx.getNodeParameter(name, itemIndex, '');
+	const { source } = input;
+	if (source === 'url') return [{ source, url: validateImageUrl(param(input.urlParameter), fieldName(input, 'Image URL')) }];
+	if (source === 'base64') {
+		const field = fieldName(input, 'Base64 Image');
+		parseBase64Image(param(input.base64Parameter), field);
+		return [{ source, itemIndex, parameter: input.base64Parameter, field }];
+	}
+	if (source === 'none') return [];
+	if (source !== 'binary') throw new FieldError(input.label ?? 'Reference Image', `must be one of ${IMAGE_SOURCES.join(', ')}, got "${String(source)}"`);
+	const field = fieldName(input, 'Input Binary Field');
+	const text = textValue(field, ctx.getNodeParameter(input.binaryParameter, itemIndex, 'data')).trim();
+	const properties = several ? text.split(',').map((name) => name.trim()).filter(Boolean) : [text];
+	if (several && properties.length === 0) throw new FieldError(field, 'is empty');
+	return await Promise.all(properties.map(async (property) => await checkBinary(ctx, itemIndex, field, property)));
+}
+
+/** Checks an item's one input image (see checkImageInputs); undefined when its source is `none`. */
+export async function checkImageInput(ctx: IExecuteFunctions, itemIndex: number, input: ImageInput): Promise<ReferenceImage | undefined> {
+	return (await checkImageInputs(ctx, itemIndex, input))[0];
+}
+
+/** Generate's reference image, checked up front (see checkImageInputs). */
 export async function checkReferenceImage(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	source: ImageSource,
 ): Promise<ReferenceImage | undefined> {
-	if (source === 'url') return { source, url: validateImageUrl(ctx.getNodeParameter('imageUrl', itemIndex, '')) };
-	if (source === 'base64') {
-		parseBase64Image(ctx.getNodeParameter('imageBase64', itemIndex, ''));
-		return { source, itemIndex };
-	}
-	if (source !== 'binary') return undefined;
-	const { property, binary } = binaryProperty(ctx, itemIndex);
-	const { size, head } = await binaryFacts(ctx, binary);
-	checkReferenceFile(BINARY_FIELD, size, head);
-	return { source, itemIndex, property };
+	return await checkImageInput(ctx, itemIndex, { source, ...REFERENCE_IMAGE_PARAMETERS });
 }
 
-/** The `image` value to send: the URL, or the file's base64 with no `data:` prefix, read now. */
+/** The image value to send: the URL, or the file's base64 with no `data:` prefix, read now. */
 export async function loadReferenceImage(ctx: IExecuteFunctions, reference: ReferenceImage): Promise<string> {
 	if (reference.source === 'url') return reference.url;
-	if (reference.source === 'base64') return parseBase64Image(ctx.getNodeParameter('imageBase64', reference.itemIndex, ''));
+	if (reference.source === 'base64') {
+		return parseBase64Image(ctx.getNodeParameter(reference.parameter, reference.itemIndex, ''), reference.field);
+	}
 	const bytes = await ctx.helpers.getBinaryDataBuffer(reference.itemIndex, reference.property);
-	validateReferenceBytes(BINARY_FIELD, bytes); // the file may have changed since it was checked
+	validateReferenceBytes(reference.field, bytes); // the file may have changed since it was checked
 	return bytes.toString('base64');
 }
 
 /**
- * The body to send for a prepared item: its body plus the reference image, read at this moment.
- * Call it right before the request and keep the result no longer than the request needs it, so
- * that only the items being sent hold their image.
+ * The body to send for a prepared item: its body plus its input images under their body fields,
+ * read at this moment. Call it right before the request and keep the result no longer than the
+ * request needs it, so that only the items being sent hold their images.
  */
+export async function withImages(
+	ctx: IExecuteFunctions,
+	body: IDataObject,
+	images: Record<string, ReferenceImage | undefined>,
+): Promise<IDataObject> {
+	const loaded: IDataObject = {};
+	for (const [field, reference] of Object.entries(images)) {
+		if (reference) loaded[field] = await loadReferenceImage(ctx, reference);
+	}
+	return { ...body, ...loaded };
+}
+
+/** Several images as a list of `{ [key]: image }` entries, read now (see withImages). */
+export async function imageList(ctx: IExecuteFunctions, key: string, images: ReferenceImage[]): Promise<IDataObject[]> {
+	const list: IDataObject[] = [];
+	for (const image of images) list.push({ [key]: await loadReferenceImage(ctx, image) });
+	return list;
+}
+
+/** Generate's body with its reference image as `image` (see withImages). */
 export async function withReferenceImage(
 	ctx: IExecuteFunctions,
 	body: IDataObject,
 	reference: ReferenceImage | undefined,
 ): Promise<IDataObject> {
-	return reference ? { ...body, image: await loadReferenceImage(ctx, reference) } : body;
+	return await withImages(ctx, body, { image: reference });
 }

@@ -1,20 +1,23 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import type { AccountCosts } from '../wire/accountCosts';
 import type { TaskSnapshot } from '../wire/answers';
 import { credentialSecrets } from '../wire/secrets';
 import type { ImageType } from '../wire/imageType';
 import { CREDENTIAL_OF } from '../wire/mode';
 import type { Mode } from '../wire/mode';
+import type { TaskFamily } from '../wire/taskFamilies';
 import type { RunSettings } from '../wire/runSettings';
 import { accountFor, accountKey } from './account';
 import { KlingClient, normalizeBaseUrl } from './client';
 import { systemClock } from './clock';
 import type { Clock } from './clock';
-import { listTasksRequest, readTaskRequest } from './endpoints';
+import { accountCostsRequest, listTasksRequest, readTaskRequest } from './endpoints';
 import { authorizationFor, officialBaseUrl } from './auth';
+import { accountCostsError } from './errors';
 import { DEFAULT_POLL_POLICY, TaskPoller } from './poller';
 import { DEFAULT_RETRY_POLICY } from './retry';
-import { generateOnGateway, generateOnOfficial } from './tasks';
+import { generateOnGateway, runOfficialTask } from './tasks';
 import type { Generation, StartedTask, TaskRun } from './tasks';
 
 /** Status checks and list calls answer at once or not at all: they get this bound, not the generation Timeout. */
@@ -51,15 +54,34 @@ export class Session {
 	 */
 	async generate(body: () => Promise<IDataObject>, images: number, wait: boolean, itemIndex: number): Promise<Generation | StartedTask> {
 		if (this.mode === 'gateway') return await generateOnGateway(this.run, body, itemIndex);
-		return await generateOnOfficial(this.run, body, images, wait, itemIndex);
+		return await runOfficialTask(this.run, 'generation', body, images, wait, itemIndex);
 	}
 
-	async readTask(id: string, itemIndex: number): Promise<TaskSnapshot> {
-		return await this.client.send(readTaskRequest(id, this.readDeadline(), this.readDeadlineName()), itemIndex);
+	/** A task of another family of the official API (multi-image, expand, try-on), run like a generation. */
+	async runTask(
+		family: TaskFamily,
+		body: () => Promise<IDataObject>,
+		images: number,
+		wait: boolean,
+		itemIndex: number,
+	): Promise<Generation | StartedTask> {
+		return await runOfficialTask(this.run, family, body, images, wait, itemIndex);
 	}
 
-	async listTasks(pageNum: number, pageSize: number, itemIndex: number): Promise<TaskSnapshot[]> {
-		return await this.client.send(listTasksRequest(pageNum, pageSize, this.readDeadline(), this.readDeadlineName()), itemIndex);
+	async readTask(family: TaskFamily, id: string, itemIndex: number): Promise<TaskSnapshot> {
+		return await this.client.send(readTaskRequest(family, id, this.readDeadline(), this.readDeadlineName()), itemIndex);
+	}
+
+	async listTasks(family: TaskFamily, pageNum: number, pageSize: number, itemIndex: number): Promise<TaskSnapshot[]> {
+		const request = listTasksRequest(family, pageNum, pageSize, this.readDeadline(), this.readDeadlineName());
+		return await this.client.send(request, itemIndex);
+	}
+
+	/** The account's resource packs; an inner `code` other than 0 fails the item with the API's `msg`. */
+	async accountCosts(query: IDataObject, itemIndex: number): Promise<AccountCosts> {
+		const costs = await this.client.send(accountCostsRequest(query, this.readDeadline(), this.readDeadlineName()), itemIndex);
+		if (costs.code !== 0) throw accountCostsError(costs.code, costs.message, this.run.context(itemIndex));
+		return costs;
 	}
 
 	/** Downloads an image into n8n's binary store under the name `fileName` gives its type. */

@@ -4,6 +4,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { taskImages } from '../wire/answers';
 import type { GeneratedImage, TaskSnapshot } from '../wire/answers';
+import type { TaskFamily } from '../wire/taskFamilies';
 import type { KlingClient } from './client';
 import { sleepUntil } from './clock';
 import type { Clock } from './clock';
@@ -20,6 +21,8 @@ export interface Generation {
 	/** Unix seconds. */
 	created: number;
 	taskId?: string;
+	/** What the task cost, when the API says (`final_unit_deduction`). */
+	unitsDeducted?: number;
 }
 
 /** A task created without waiting for it (Wait for Completion off). */
@@ -46,9 +49,16 @@ const UNCLEAR: unique symbol = Symbol('unclear');
 const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 
 /** Waits for a created task until it ends or the item's deadline; a failed task fails its item. */
-async function waitForTask(run: TaskRun, task: TaskSnapshot, deadline: number, itemIndex: number): Promise<TaskSnapshot> {
+async function waitForTask(
+	run: TaskRun,
+	family: TaskFamily,
+	task: TaskSnapshot,
+	deadline: number,
+	itemIndex: number,
+): Promise<TaskSnapshot> {
+	const read = async (taskId: string) => await run.client.send(readTaskRequest(family, taskId, deadline, 'Max Wait'), itemIndex);
 	const done = await run.poller
-		.waitFor(task, async (taskId) => await run.client.send(readTaskRequest(taskId, deadline, 'Max Wait'), itemIndex), deadline)
+		.waitFor(task, read, deadline)
 		.catch((error: Error) => {
 			throw error instanceof PollTimeoutError ? requestError(error.message, run.context(itemIndex)) : error;
 		});
@@ -73,7 +83,7 @@ export async function generateOnGateway(run: TaskRun, body: () => Promise<IDataO
 	});
 	if (answer.kind === 'images') return { images: answer.images, created: answer.created };
 	const task: TaskSnapshot = { taskId: answer.taskId, status: answer.taskStatus, images: [], raw: {} };
-	return await namingTask(task.taskId, async () => taskImages(await waitForTask(run, task, started + maxWaitMs, itemIndex)));
+	return await namingTask(task.taskId, async () => taskImages(await waitForTask(run, 'generation', task, started + maxWaitMs, itemIndex)));
 }
 
 /**
@@ -113,6 +123,7 @@ async function acquireSlots(
  */
 async function createTaskOnce(
 	run: TaskRun,
+	family: TaskFamily,
 	body: IDataObject,
 	holdSlots: () => LimiterSlot,
 	retakeSlots: () => Promise<void>,
@@ -122,7 +133,7 @@ async function createTaskOnce(
 	const externalTaskId = String(body.external_task_id);
 	const deadlineName = `Max Wait (${seconds(run.settings.maxWaitMs)})`;
 	const request = {
-		...createTaskRequest(body, deadline, deadlineName),
+		...createTaskRequest(family, body, deadline, deadlineName),
 		beforeResend: async (_kind: string, code: number | undefined) => {
 			if (code !== 1303) return;
 			run.taskSlots.onThrottle(holdSlots());
@@ -136,7 +147,7 @@ async function createTaskOnce(
 			return UNCLEAR;
 		});
 		if (created !== UNCLEAR) return created;
-		const found = await run.client.send(lookupTaskRequest(externalTaskId, deadline, deadlineName), itemIndex);
+		const found = await run.client.send(lookupTaskRequest(family, externalTaskId, deadline, deadlineName), itemIndex);
 		if (found) return found;
 	}
 }
@@ -147,12 +158,14 @@ function withExternalId(body: IDataObject): IDataObject {
 }
 
 /**
- * The official API: a task holds `n` of the account's task slots from creation to its end; it is
- * created exactly once, then polled until it ends. Everything is bounded by Max Wait, and every
- * error after creation names the task, so Get Task can recover it.
+ * The official API: a task holds `images` of the account's task slots from creation to its end;
+ * it is created exactly once under its family's path, then polled under the same family until it
+ * ends. Everything is bounded by Max Wait, and every error after creation names the task, so Get
+ * Task can recover it.
  */
-export async function generateOnOfficial(
+export async function runOfficialTask(
 	run: TaskRun,
+	family: TaskFamily,
 	body: () => Promise<IDataObject>,
 	images: number,
 	wait: boolean,
@@ -163,6 +176,7 @@ export async function generateOnOfficial(
 	try {
 		const task = await createTaskOnce(
 			run,
+			family,
 			withExternalId(await body()),
 			() => slot,
 			async () => {
@@ -173,7 +187,7 @@ export async function generateOnOfficial(
 		);
 		if (!wait) return { taskId: task.taskId, status: task.status, externalTaskId: task.externalTaskId };
 		return await namingTask(task.taskId, async () => {
-			const done = await waitForTask(run, task, deadline, itemIndex);
+			const done = await waitForTask(run, family, task, deadline, itemIndex);
 			run.taskSlots.onSuccess();
 			return taskImages(done);
 		});

@@ -89,11 +89,19 @@ export interface TaskSnapshot {
 	images: GeneratedImage[];
 	createdAt?: number;
 	updatedAt?: number;
+	/** Units the task was charged: `final_unit_deduction`, a decimal sent as text. */
+	unitsDeducted?: number;
 	/** The task as the API gave it, for Get Task and List Tasks output. */
 	raw: IDataObject;
 }
 
 export const FINAL_STATUSES = ['succeed', 'failed'];
+
+/** A decimal the API may send as text or as a number; anything else is unknown. */
+function decimal(value: unknown): number | undefined {
+	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	return typeof number === 'number' && Number.isFinite(number) ? number : undefined;
+}
 
 export function parseTask(entry: unknown): TaskSnapshot {
 	if (!isObject(entry) || typeof entry.task_id !== 'string') throw new AnswerError('The Kling API answer has no task_id');
@@ -109,6 +117,7 @@ export function parseTask(entry: unknown): TaskSnapshot {
 		images,
 		createdAt: number(entry.created_at),
 		updatedAt: number(entry.updated_at),
+		unitsDeducted: decimal(entry.final_unit_deduction),
 		raw: entry as IDataObject,
 	};
 }
@@ -130,8 +139,11 @@ export interface TaskImages {
 	images: GeneratedImage[];
 	created: number;
 	taskId: string;
+	unitsDeducted?: number;
 }
 
 export function taskImages(task: TaskSnapshot): TaskImages {
-	return { images: task.images, created: Math.floor((task.createdAt ?? Date.now()) / 1000), taskId: task.taskId };
+	const images: TaskImages = { images: task.images, created: Math.floor((task.createdAt ?? Date.now()) / 1000), taskId: task.taskId };
+	if (task.unitsDeducted !== undefined) images.unitsDeducted = task.unitsDeducted;
+	return images;
 }

@@ -38,6 +38,25 @@ export function checkNumber(spec: NumberSpec, value: unknown): number {
 	return numberIn(spec.displayName, given, spec.min, spec.max, spec.integer ?? false);
 }
 
+/** Expand's four margins, each a multiple of the original's height (up, down) or width (left, right). */
+function expansionRatios() {
+	const ratio = (side: 'up' | 'down' | 'left' | 'right', of: 'height' | 'width') => ({
+		name: `${side}ExpansionRatio`,
+		displayName: `${side[0].toUpperCase()}${side.slice(1)} Expansion`,
+		default: 0,
+		min: 0,
+		max: 2,
+		precision: 2,
+		description: `New content ${side === 'up' ? 'above' : side === 'down' ? 'below' : `to the ${side}`}, as a multiple of the image's ${of}, from 0 to 2`,
+	});
+	return {
+		upExpansionRatio: ratio('up', 'height'),
+		downExpansionRatio: ratio('down', 'height'),
+		leftExpansionRatio: ratio('left', 'width'),
+		rightExpansionRatio: ratio('right', 'width'),
+	};
+}
+
 /** The API's own numeric parameters (Kling documents these ranges). */
 export const API_NUMBERS = {
 	n: { name: 'n', displayName: 'Number of Images', default: 1, min: 1, max: 9, integer: true, description: 'How many images to generate for each input item, from 1 to 9' },
@@ -59,6 +78,7 @@ export const API_NUMBERS = {
 		precision: 2,
 		description: 'How closely people keep the look of the reference subject, from 0 to 1',
 	},
+	...expansionRatios(),
 	pageNum: { name: 'pageNum', displayName: 'Page', default: 1, min: 1, max: 1000, integer: true, description: 'Which page of tasks to return, newest first' },
 	pageSize: { name: 'pageSize', displayName: 'Page Size', default: 30, min: 1, max: 500, integer: true, description: 'How many tasks a page holds' },
 } satisfies Record<string, NumberSpec>;

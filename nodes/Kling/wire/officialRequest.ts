@@ -15,18 +15,41 @@ export interface RawOfficialParams {
 	/** Only read when Image Reference is `subject`, the one case the API takes it. */
 	humanFidelity?: unknown;
 	resolution: unknown;
-	watermark: unknown;
+	watermark?: unknown;
 	callbackUrl: unknown;
 	externalTaskId: unknown;
 }
 
-export interface OfficialParams {
-	imageReference?: string;
-	humanFidelity?: number;
-	resolution?: string;
+/** What every task create of the official API may carry. */
+export interface TaskOptions {
 	watermark: boolean;
 	callbackUrl?: string;
 	externalTaskId?: string;
+}
+
+export interface OfficialParams extends TaskOptions {
+	imageReference?: string;
+	humanFidelity?: number;
+	resolution?: string;
+}
+
+export function validateTaskOptions(raw: { watermark?: unknown; callbackUrl: unknown; externalTaskId: unknown }): TaskOptions {
+	const callbackUrl = textValue('Callback URL', raw.callbackUrl).trim();
+	if (callbackUrl) validateImageUrl(callbackUrl, 'Callback URL');
+	return {
+		watermark: raw.watermark === true,
+		callbackUrl: callbackUrl || undefined,
+		externalTaskId: textValue('External Task ID', raw.externalTaskId).trim() || undefined,
+	};
+}
+
+/** The body with the task options under their official names. */
+export function withTaskOptions(body: IDataObject, options: TaskOptions): IDataObject {
+	const withOptions = { ...body };
+	if (options.callbackUrl) withOptions.callback_url = options.callbackUrl;
+	if (options.externalTaskId) withOptions.external_task_id = options.externalTaskId;
+	if (options.watermark) withOptions.watermark_info = { enabled: true };
+	return withOptions;
 }
 
 /** Body fields the official request gets from a node parameter, with that parameter's label. */
@@ -66,15 +89,11 @@ export function validateOfficialParams(base: GenerateParams, raw: RawOfficialPar
 	if (resolution && !(RESOLUTIONS as readonly string[]).includes(resolution)) {
 		throw new FieldError('Resolution', `must be 1k or 2k, got "${resolution}"`);
 	}
-	const callbackUrl = textValue('Callback URL', raw.callbackUrl).trim();
-	if (callbackUrl) validateImageUrl(callbackUrl, 'Callback URL');
 	return {
 		imageReference: imageReference || undefined,
 		humanFidelity,
 		resolution: resolution || undefined,
-		watermark: raw.watermark === true,
-		callbackUrl: callbackUrl || undefined,
-		externalTaskId: textValue('External Task ID', raw.externalTaskId).trim() || undefined,
+		...validateTaskOptions(raw),
 	};
 }
 
@@ -92,8 +111,5 @@ export function buildOfficialBody(base: GenerateParams, official: OfficialParams
 	}
 	if (official.resolution) body.resolution = official.resolution;
 	if (base.aspectRatio) body.aspect_ratio = base.aspectRatio;
-	if (official.callbackUrl) body.callback_url = official.callbackUrl;
-	if (official.externalTaskId) body.external_task_id = official.externalTaskId;
-	if (official.watermark) body.watermark_info = { enabled: true };
-	return withAdditionalFields(body, base.additionalFields, OFFICIAL_BODY_FIELDS);
+	return withAdditionalFields(withTaskOptions(body, official), base.additionalFields, OFFICIAL_BODY_FIELDS);
 }

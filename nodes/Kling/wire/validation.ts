@@ -61,8 +61,16 @@ export function textValue(field: string, value: unknown): string {
 	throw new FieldError(field, `must be text, but the value is ${describeValue(value)}; check the expression`);
 }
 
+/** An aspect ratio of the API's list, or undefined for the API's default. */
+export function aspectRatioValue(value: unknown): string | undefined {
+	const aspectRatio = textValue('Aspect Ratio', value).trim();
+	if (aspectRatio !== '' && !(ASPECT_RATIOS as readonly string[]).includes(aspectRatio)) {
+		throw new FieldError('Aspect Ratio', `must be one of ${ASPECT_RATIOS.join(', ')}, got "${aspectRatio}"`);
+	}
+	return aspectRatio || undefined;
+}
 
-function promptText(field: string, value: unknown, required: boolean): string {
+export function promptText(field: string, value: unknown, required: boolean): string {
 	const prompt = textValue(field, value).trim();
 	if (required && prompt === '') throw new FieldError(field, 'is empty: describe the image to generate');
 	if (prompt.length > MAX_PROMPT_LENGTH) {
@@ -96,10 +104,7 @@ export function validateGenerateParams(raw: RawGenerateParams): GenerateParams {
 		throw new FieldError('Reference Image', `must be one of ${IMAGE_SOURCES.join(', ')}, got "${imageSource}"`);
 	}
 
-	const aspectRatio = textValue('Aspect Ratio', raw.aspectRatio).trim();
-	if (aspectRatio !== '' && !(ASPECT_RATIOS as readonly string[]).includes(aspectRatio)) {
-		throw new FieldError('Aspect Ratio', `must be one of ${ASPECT_RATIOS.join(', ')}, got "${aspectRatio}"`);
-	}
+	const aspectRatio = aspectRatioValue(raw.aspectRatio);
 
 	const negativePrompt = promptText('Negative Prompt', raw.negativePrompt, false);
 	return {
@@ -109,7 +114,7 @@ export function validateGenerateParams(raw: RawGenerateParams): GenerateParams {
 		imageSource,
 		imageFidelity: imageSource === 'none' ? undefined : checkNumber(API_NUMBERS.imageFidelity, raw.imageFidelity),
 		n: checkNumber(API_NUMBERS.n, raw.n),
-		aspectRatio: aspectRatio || undefined,
+		aspectRatio,
 		additionalFields: parseAdditionalFields(raw.additionalFields),
 	};
 }
@@ -180,8 +185,7 @@ export function base64Head(base64: string): Uint8Array {
  * Accepts raw base64 or a data URL; returns the bare base64 the API wants. The image is checked
  * from its length and first bytes, so a large one is not decoded just to be checked.
  */
-export function parseBase64Image(value: unknown): string {
-	const field = 'Base64 Image';
+export function parseBase64Image(value: unknown, field = 'Base64 Image'): string {
 	const bare = bareBase64(textValue(field, value));
 	if (bare === '') throw new FieldError(field, 'is empty');
 	if (!isBase64(bare)) throw new FieldError(field, 'is not valid base64');

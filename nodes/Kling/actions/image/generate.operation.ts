@@ -1,15 +1,14 @@
 import { updateDisplayOptions } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { imageItems } from './imageItems';
-import type { ImageBatch, OutputChoice } from './imageItems';
+import type { OutputChoice } from './imageItems';
+import { readOutputChoice, readTaskOptions, resultItems } from './imageTask';
 import { buildOfficialBody, validateOfficialParams } from '../../wire/officialRequest';
 import { checkReferenceImage, withReferenceImage } from '../../transport/referenceImage';
 import type { ReferenceImage } from '../../transport/referenceImage';
 import { buildGenerateBody } from '../../wire/gatewayRequest';
-import { FieldError, textValue, validateGenerateParams } from '../../wire/validation';
+import { validateGenerateParams } from '../../wire/validation';
 import type { GenerateParams } from '../../wire/validation';
-import { noImagesError } from '../../transport/errors';
 import type { Session } from '../../transport/session';
 import { runItems } from '../runItems';
 import { generateProperties } from '../../parameters/generate';
@@ -43,10 +42,7 @@ async function prepareItem(ctx: IExecuteFunctions, itemIndex: number, official: 
 		additionalFields: options.additionalFields,
 	});
 	const referenceImage = await checkReferenceImage(ctx, itemIndex, params.imageSource);
-	const output = param('output', 'binary') === 'url' ? 'url' : 'binary';
-	const binaryField = textValue('Put Output in Field', param('binaryPropertyOutput', 'data')).trim();
-	if (output === 'binary' && binaryField === '') throw new FieldError('Put Output in Field', 'is empty');
-	const choice: OutputChoice = { output, binaryField, imagesRequested: params.n };
+	const choice = readOutputChoice(ctx, itemIndex, params.n);
 	if (!official) return { params, body: buildGenerateBody(params), referenceImage, choice, waitForCompletion: true };
 
 	const imageReference = params.imageSource === 'none' ? '' : param('imageReference', '');
@@ -54,9 +50,7 @@ async function prepareItem(ctx: IExecuteFunctions, itemIndex: number, official: 
 		imageReference,
 		humanFidelity: imageReference === 'subject' ? param('humanFidelity', 0.45) : undefined,
 		resolution: param('resolution', ''),
-		watermark: param('watermark', false),
-		callbackUrl: param('callbackUrl', ''),
-		externalTaskId: param('externalTaskId', ''),
+		...readTaskOptions(ctx, itemIndex, true),
 	});
 	return {
 		params,
@@ -77,14 +71,7 @@ async function generateItem(
 	// The reference image is read when the request is about to go out, and not kept while the task runs.
 	const body = async () => await withReferenceImage(ctx, prepared.body, prepared.referenceImage);
 	const result = await session.generate(body, params.n, prepared.waitForCompletion, itemIndex);
-	if (!('images' in result)) {
-		return [{ json: { task_id: result.taskId, task_status: result.status }, pairedItem: { item: itemIndex } }];
-	}
-	if (result.images.length === 0) {
-		throw noImagesError({ node: ctx.getNode(), itemIndex, secrets: session.secrets });
-	}
-	const batch: ImageBatch = { ...result, model: params.model, prompt: params.prompt };
-	return await imageItems(session, batch, { ...prepared.choice, secrets: session.secrets }, itemIndex);
+	return await resultItems(ctx, session, result, { model: params.model, prompt: params.prompt, choice: prepared.choice }, itemIndex);
 }
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {

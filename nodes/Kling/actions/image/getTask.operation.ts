@@ -5,10 +5,12 @@ import { taskImages } from '../../wire/answers';
 import { imageItems } from './imageItems';
 import { FieldError, textValue } from '../../wire/validation';
 import { runItems } from '../runItems';
-import { outputFieldProperty } from '../../parameters/generate';
+import { outputFieldProperty, taskFamilyOf, taskTypeProperty } from '../../parameters/imageTask';
+import type { TaskFamily } from '../../wire/taskFamilies';
 import { optionsProperty } from '../../parameters/options';
 
 const properties: INodeProperties[] = [
+	taskTypeProperty,
 	{
 		displayName: 'Task ID',
 		name: 'taskId',
@@ -35,6 +37,7 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions({ show: { resource: ['image'], operation: ['getTask'] } }, properties);
 
 interface TaskRequest {
+	family: TaskFamily;
 	taskId: string;
 	output: string;
 	binaryField: string;
@@ -42,15 +45,16 @@ interface TaskRequest {
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems<TaskRequest>(this, {
-		prepare: async (itemIndex) => {
+		prepare: async (itemIndex, mode) => {
+			const family = taskFamilyOf(this.getNodeParameter('taskType', itemIndex, 'generation'), mode);
 			const taskId = textValue('Task ID', this.getNodeParameter('taskId', itemIndex, '')).trim();
 			if (!taskId) throw new FieldError('Task ID', 'is empty');
 			const output = String(this.getNodeParameter('taskOutput', itemIndex, 'task'));
 			const binaryField = textValue('Put Output in Field', this.getNodeParameter('binaryPropertyOutput', itemIndex, 'data')).trim() || 'data';
-			return { taskId, output, binaryField };
+			return { family, taskId, output, binaryField };
 		},
 		run: async (session, request, itemIndex) => {
-			const task = await session.readTask(request.taskId, itemIndex);
+			const task = await session.readTask(request.family, request.taskId, itemIndex);
 			if (request.output === 'task' || task.images.length === 0) return [{ json: task.raw, pairedItem: { item: itemIndex } }];
 			const batch = { ...taskImages(task), model: '', prompt: '' };
 			const output = request.output === 'binary' ? 'binary' : 'url';

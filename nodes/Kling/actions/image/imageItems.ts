@@ -13,6 +13,8 @@ export interface ImageBatch {
 	model: string;
 	prompt: string;
 	taskId?: string;
+	/** What the task cost, as the API reported it. */
+	unitsDeducted?: number;
 }
 
 /** Where images go: the session's downloads (retried, bounded in size and time) and n8n's binary store. */
@@ -45,13 +47,14 @@ export async function imageItems(
 	choice: OutputChoice,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const { created, model, prompt, taskId } = batch;
+	const { created, model, prompt, taskId, unitsDeducted } = batch;
 	const count = choice.imagesRequested === undefined ? undefined : countImages(batch.images, choice.imagesRequested);
 	const items: INodeExecutionData[] = [];
 	for (const [position, image] of (count?.images ?? batch.images).entries()) {
 		const url = image.url === undefined ? null : maskSecretsInUrl(image.url, choice.secrets ?? []);
 		const json: IDataObject = { url, index: image.index, created, model, prompt, ...countFields(count) };
 		if (taskId !== undefined) json.taskId = taskId;
+		if (unitsDeducted !== undefined) json.unitsDeducted = unitsDeducted;
 		const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
 		const place = { created, itemIndex, position };
 		if (image.base64 !== undefined) {

@@ -1,14 +1,17 @@
 import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { taskFamilyOf, taskTypeProperty } from '../../parameters/imageTask';
 import { numberProperty } from '../../parameters/numbers';
 import { optionsProperty } from '../../parameters/options';
 import { API_NUMBERS, checkNumber } from '../../wire/numbers';
+import type { TaskFamily } from '../../wire/taskFamilies';
 import { runItems } from '../runItems';
 
 const { pageNum, pageSize } = API_NUMBERS;
 
 const properties: INodeProperties[] = [
+	taskTypeProperty,
 	{
 		displayName: 'Return All',
 		name: 'returnAll',
@@ -24,6 +27,7 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions({ show: { resource: ['image'], operation: ['listTasks'] } }, properties);
 
 interface ListRequest {
+	family: TaskFamily;
 	returnAll: boolean;
 	pageNum: number;
 	pageSize: number;
@@ -31,10 +35,12 @@ interface ListRequest {
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems<ListRequest>(this, {
-		prepare: async (itemIndex) => {
+		prepare: async (itemIndex, mode) => {
+			const family = taskFamilyOf(this.getNodeParameter('taskType', itemIndex, 'generation'), mode);
 			const returnAll = this.getNodeParameter('returnAll', itemIndex, false) === true;
-			if (returnAll) return { returnAll, pageNum: 1, pageSize: pageSize.max };
+			if (returnAll) return { family, returnAll, pageNum: 1, pageSize: pageSize.max };
 			return {
+				family,
 				returnAll,
 				pageNum: checkNumber(pageNum, this.getNodeParameter(pageNum.name, itemIndex, pageNum.default)),
 				pageSize: checkNumber(pageSize, this.getNodeParameter(pageSize.name, itemIndex, pageSize.default)),
@@ -43,7 +49,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		run: async (session, request, itemIndex) => {
 			const tasks = [];
 			for (let page = request.pageNum; page <= pageNum.max; page++) {
-				const batch = await session.listTasks(page, request.pageSize, itemIndex);
+				const batch = await session.listTasks(request.family, page, request.pageSize, itemIndex);
 				tasks.push(...batch);
 				if (!request.returnAll || batch.length < request.pageSize) break;
 			}

@@ -1,0 +1,54 @@
+import { updateDisplayOptions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { imageInputProperties, taskEndProperties } from '../../parameters/imageTask';
+import { numberProperty } from '../../parameters/numbers';
+import { checkImageInput, withImages } from '../../transport/referenceImage';
+import { buildExpandBody } from '../../wire/imageTasks';
+import { API_NUMBERS } from '../../wire/numbers';
+import { executeTask, imageInputOf, readTaskOptions } from './imageTask';
+
+const { upExpansionRatio, downExpansionRatio, leftExpansionRatio, rightExpansionRatio } = API_NUMBERS;
+
+const properties: INodeProperties[] = [
+	...imageInputProperties('image', 'Image', 'The image to extend past its borders'),
+	{
+		displayName: 'The expanded image may be at most 3 times the original area: (1 + left + right) × (1 + up + down) ≤ 3',
+		name: 'expansionNotice',
+		type: 'notice',
+		default: '',
+	},
+	numberProperty(upExpansionRatio),
+	numberProperty(downExpansionRatio),
+	numberProperty(leftExpansionRatio),
+	numberProperty(rightExpansionRatio),
+	{
+		displayName: 'Prompt',
+		name: 'prompt',
+		type: 'string',
+		default: '',
+		typeOptions: { rows: 3 },
+		description: 'What the new content should show, at most 2500 characters; optional',
+	},
+	numberProperty(API_NUMBERS.n),
+	...taskEndProperties(true),
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['image'], operation: ['expand'] } }, properties);
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	return await executeTask(this, 'expand', 'Expand', async (itemIndex) => {
+		const param = (name: string, fallback: unknown) => this.getNodeParameter(name, itemIndex, fallback);
+		const { body, n, prompt } = buildExpandBody({
+			up: param(upExpansionRatio.name, upExpansionRatio.default),
+			down: param(downExpansionRatio.name, downExpansionRatio.default),
+			left: param(leftExpansionRatio.name, leftExpansionRatio.default),
+			right: param(rightExpansionRatio.name, rightExpansionRatio.default),
+			prompt: param('prompt', ''),
+			n: param('n', 1),
+			...readTaskOptions(this, itemIndex, true),
+		});
+		const image = await checkImageInput(this, itemIndex, imageInputOf(this, itemIndex, 'image', 'Image'));
+		return { body: async () => await withImages(this, body, { image }), images: n, model: '', prompt };
+	});
+}

@@ -1,0 +1,90 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { imageInputNames } from '../../parameters/imageTask';
+import { noImagesError } from '../../transport/errors';
+import type { ImageInput } from '../../transport/referenceImage';
+import type { Session } from '../../transport/session';
+import type { Generation, StartedTask } from '../../transport/tasks';
+import type { TaskFamily } from '../../wire/taskFamilies';
+import type { ImageSource } from '../../wire/validation';
+import { FieldError, textValue } from '../../wire/validation';
+import { runItems } from '../runItems';
+import { imageItems } from './imageItems';
+import type { OutputChoice } from './imageItems';
+
+/** What Generate and the task operations read to shape their output. */
+export function readOutputChoice(ctx: IExecuteFunctions, itemIndex: number, imagesRequested: number): OutputChoice {
+	const output = ctx.getNodeParameter('output', itemIndex, 'binary') === 'url' ? 'url' : 'binary';
+	const binaryField = textValue('Put Output in Field', ctx.getNodeParameter('binaryPropertyOutput', itemIndex, 'data')).trim();
+	if (output === 'binary' && binaryField === '') throw new FieldError('Put Output in Field', 'is empty');
+	return { output, binaryField, imagesRequested };
+}
+
+/** The task options an item gives (see wire/officialRequest.ts validateTaskOptions). */
+export function readTaskOptions(ctx: IExecuteFunctions, itemIndex: number, watermark: boolean) {
+	const param = (name: string, fallback: unknown) => ctx.getNodeParameter(name, itemIndex, fallback);
+	return {
+		...(watermark && { watermark: param('watermark', false) }),
+		callbackUrl: param('callbackUrl', ''),
+		externalTaskId: param('externalTaskId', ''),
+	};
+}
+
+/** An input image read from the parameters `imageInputProperties(prefix, …)` declares. */
+export function imageInputOf(ctx: IExecuteFunctions, itemIndex: number, prefix: string, label: string, optional = false): ImageInput {
+	const names = imageInputNames(prefix);
+	const source = textValue(label, ctx.getNodeParameter(names.source, itemIndex, optional ? 'none' : 'binary')) as ImageSource;
+	if (!optional && source === 'none') throw new FieldError(label, 'is required: choose Binary File, Image URL or Base64');
+	return { source, urlParameter: names.url, binaryParameter: names.binary, base64Parameter: names.base64, label };
+}
+
+/** The output of a generation or task: its images, or the started task when not waiting. */
+export async function resultItems(
+	ctx: IExecuteFunctions,
+	session: Session,
+	result: Generation | StartedTask,
+	described: { model: string; prompt: string; choice: OutputChoice },
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	if (!('images' in result)) {
+		return [{ json: { task_id: result.taskId, task_status: result.status }, pairedItem: { item: itemIndex } }];
+	}
+	if (result.images.length === 0) {
+		throw noImagesError({ node: ctx.getNode(), itemIndex, secrets: session.secrets });
+	}
+	const batch = { ...result, model: described.model, prompt: described.prompt };
+	return await imageItems(session, batch, { ...described.choice, secrets: session.secrets }, itemIndex);
+}
+
+/** One item's checked task, ready to create once its images are read (`body`). */
+export interface PreparedTask {
+	/** The body with its images, read when called: right before the request goes out. */
+	body: () => Promise<IDataObject>;
+	/** Images asked for: the task slots it holds and the count its output keeps. */
+	images: number;
+	model: string;
+	prompt: string;
+	choice: OutputChoice;
+	wait: boolean;
+}
+
+/** Runs an official-only task operation: every item checked by `prepare`, then created, waited for and output. */
+export async function executeTask(
+	ctx: IExecuteFunctions,
+	family: TaskFamily,
+	operation: string,
+	prepare: (itemIndex: number) => Promise<Omit<PreparedTask, 'choice' | 'wait'>>,
+): Promise<INodeExecutionData[]> {
+	return await runItems<PreparedTask>(ctx, {
+		officialOnly: operation,
+		prepare: async (itemIndex) => {
+			const task = await prepare(itemIndex);
+			const wait = ctx.getNodeParameter('waitForCompletion', itemIndex, true) !== false;
+			return { ...task, choice: readOutputChoice(ctx, itemIndex, task.images), wait };
+		},
+		run: async (session, task, itemIndex) => {
+			const result = await session.runTask(family, task.body, task.images, task.wait, itemIndex);
+			return await resultItems(ctx, session, result, task, itemIndex);
+		},
+	});
+}

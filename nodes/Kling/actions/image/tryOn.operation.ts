@@ -1,0 +1,36 @@
+import { updateDisplayOptions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { imageInputProperties, taskEndProperties } from '../../parameters/imageTask';
+import { checkImageInput, withImages } from '../../transport/referenceImage';
+import { TRY_ON_MODELS, buildTryOnBody } from '../../wire/imageTasks';
+import { executeTask, imageInputOf, readTaskOptions } from './imageTask';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Model',
+		name: 'tryOnModel',
+		type: 'options',
+		default: 'kolors-virtual-try-on-v1',
+		description: 'Try-on model; v1-5 also takes a top and a bottom stitched into one garment image',
+		options: TRY_ON_MODELS.map((model) => ({ name: model, value: model })),
+	},
+	...imageInputProperties('humanImage', 'Person Image', 'A photo of the person to dress'),
+	...imageInputProperties('clothImage', 'Garment Image', 'The garment: a product photo or a shot on a white background'),
+	...taskEndProperties(false),
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['image'], operation: ['tryOn'] } }, properties);
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	return await executeTask(this, 'tryOn', 'Virtual Try-On', async (itemIndex) => {
+		const { body, model } = buildTryOnBody({
+			model: this.getNodeParameter('tryOnModel', itemIndex, TRY_ON_MODELS[0]),
+			...readTaskOptions(this, itemIndex, false),
+		});
+		const human = await checkImageInput(this, itemIndex, imageInputOf(this, itemIndex, 'humanImage', 'Person Image'));
+		const cloth = await checkImageInput(this, itemIndex, imageInputOf(this, itemIndex, 'clothImage', 'Garment Image'));
+		// One image per task: the API documents no `n` here.
+		return { body: async () => await withImages(this, body, { human_image: human, cloth_image: cloth }), images: 1, model, prompt: '' };
+	});
+}

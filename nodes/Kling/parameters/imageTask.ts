@@ -1,0 +1,188 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { FieldError } from '../wire/fieldError';
+import type { Mode } from '../wire/mode';
+import { TASK_FAMILIES, TASK_FAMILY_NAMES } from '../wire/taskFamilies';
+import type { TaskFamily } from '../wire/taskFamilies';
+import { onlyIn } from './authentication';
+import { optionsProperty } from './options';
+
+/** Parameters every official task operation shares. Their `name`s are saved in workflows: never rename one. */
+
+/** Where downloaded images go; Generate, the task operations and Get Task offer it. */
+export function outputFieldProperty(show: Record<string, string[]>): INodeProperties {
+	return {
+		displayName: 'Put Output in Field',
+		name: 'binaryPropertyOutput',
+		type: 'string',
+		default: 'data',
+		hint: 'The name of the output binary field to put each image in',
+		displayOptions: { show },
+	};
+}
+
+export const watermarkProperty: INodeProperties = {
+	displayName: 'Watermark',
+	name: 'watermark',
+	type: 'boolean',
+	default: false,
+	description: 'Whether Kling adds its watermark to the images',
+};
+
+export const callbackUrlProperty: INodeProperties = {
+	displayName: 'Callback URL',
+	name: 'callbackUrl',
+	type: 'string',
+	default: '',
+	placeholder: 'https://example.com/webhook/kling',
+	description: 'Kling calls this URL when the task changes state, e.g. an n8n Webhook URL',
+};
+
+export const externalTaskIdProperty: INodeProperties = {
+	displayName: 'External Task ID',
+	name: 'externalTaskId',
+	type: 'string',
+	default: '',
+	description: 'Your own ID for the task, unique in the account; Get Task can find the task by it',
+};
+
+export const waitForCompletionProperty: INodeProperties = {
+	displayName: 'Wait for Completion',
+	name: 'waitForCompletion',
+	type: 'boolean',
+	default: true,
+	description: 'Whether to wait for the images. Off: return the task ID at once and read it later with Get Task.',
+};
+
+export const outputProperty: INodeProperties = {
+	displayName: 'Output',
+	name: 'output',
+	type: 'options',
+	default: 'binary',
+	options: [
+		{ name: 'Binary File', value: 'binary', description: 'Download each image into a binary field' },
+		{ name: 'Image URL', value: 'url', description: 'Return the image URLs only; they expire after a while' },
+	],
+};
+
+/** The end of every task operation: task options, waiting, output and run options. */
+export function taskEndProperties(watermark: boolean): INodeProperties[] {
+	return [
+		...(watermark ? [watermarkProperty] : []),
+		callbackUrlProperty,
+		externalTaskIdProperty,
+		waitForCompletionProperty,
+		outputProperty,
+		outputFieldProperty({ output: ['binary'] }),
+		optionsProperty(['concurrency', 'downloadTimeout', 'maxImageSize', 'maxRetries', 'maxWait', 'pollInterval', 'timeout']),
+	];
+}
+
+/** The parameter names of one input image; `prefix` keeps several images of an operation apart. */
+export function imageInputNames(prefix: string) {
+	return { source: `${prefix}Source`, url: `${prefix}Url`, binary: `${prefix}BinaryField`, base64: `${prefix}Base64` };
+}
+
+const SOURCES = [
+	{ name: 'Binary File', value: 'binary', description: 'A JPG or PNG from a binary field of the input item' },
+	{ name: 'Image URL', value: 'url', description: 'A public http(s) URL of a JPG or PNG' },
+	{ name: 'Base64', value: 'base64', description: 'The JPG or PNG file as base64 text' },
+];
+
+/** An input image's choice of source and the field for each source, under `names` (see imageInputNames). */
+function imageSourceProperties(
+	names: { source: string; url: string; binary: string; base64: string },
+	image: { displayName: string; description: string; optional: boolean; binaryHint: string },
+): INodeProperties[] {
+	const shownFor = (source: string) => ({ show: { [names.source]: [source] } });
+	const required: INodeProperties = {
+		displayName: image.displayName,
+		name: names.source,
+		type: 'options',
+		default: 'binary',
+		description: image.description,
+		options: SOURCES,
+	};
+	const none = { name: 'None', value: 'none', description: 'No such image' };
+	return [
+		image.optional ? { ...required, default: 'none', options: [none, ...SOURCES] } : required,
+		{
+			displayName: 'Input Binary Field',
+			name: names.binary,
+			type: 'string',
+			default: 'data',
+			hint: image.binaryHint,
+			displayOptions: shownFor('binary'),
+		},
+		{
+			displayName: 'Image URL',
+			name: names.url,
+			type: 'string',
+			default: '',
+			placeholder: 'https://example.com/image.png',
+			displayOptions: shownFor('url'),
+		},
+		{
+			displayName: 'Base64 Image',
+			name: names.base64,
+			type: 'string',
+			default: '',
+			typeOptions: { rows: 2 },
+			description: 'Base64 of a JPG or PNG file; a data:...;base64, prefix is removed',
+			displayOptions: shownFor('base64'),
+		},
+	];
+}
+
+const ONE_IMAGE_HINT = 'The name of the input binary field holding the image (JPG or PNG, up to 10 MB)';
+
+/** One input image of an operation, its parameters named after `prefix`. */
+export function imageInputProperties(prefix: string, displayName: string, description: string, optional = false): INodeProperties[] {
+	return imageSourceProperties(imageInputNames(prefix), { displayName, description, optional, binaryHint: ONE_IMAGE_HINT });
+}
+
+/** The names of a subject entry's parameters, inside `subjectImages.subject[i]`. */
+export const SUBJECT_NAMES = { source: 'source', url: 'imageUrl', binary: 'binaryPropertyName', base64: 'imageBase64' };
+
+export const subjectImagesProperty: INodeProperties = {
+	displayName: 'Subject Images',
+	name: 'subjectImages',
+	type: 'fixedCollection',
+	typeOptions: { multipleValues: true },
+	placeholder: 'Add Subject Image',
+	default: { subject: [{ source: 'binary', binaryPropertyName: 'data' }] },
+	description: '1 to 4 images of the subjects to show, each cut down to its subject (Kling does not crop them)',
+	options: [
+		{
+			name: 'subject',
+			displayName: 'Subject',
+			values: imageSourceProperties(SUBJECT_NAMES, {
+				displayName: 'Source',
+				description: 'Where the subject image comes from',
+				optional: false,
+				binaryHint: 'The input binary field holding the image, or several separated by commas (one subject each)',
+			}),
+		},
+	],
+};
+
+/** Get Task and List Tasks: which family's endpoint to read, as each family has its own. */
+export const taskTypeProperty: INodeProperties = {
+	displayName: 'Task Type',
+	name: 'taskType',
+	type: 'options',
+	default: 'generation',
+	description: 'The operation that created the task: each kind of task is read under its own endpoint',
+	options: TASK_FAMILIES.map((family) => ({ name: TASK_FAMILY_NAMES[family], value: family })),
+	displayOptions: onlyIn('official'),
+};
+
+/** The task family an item reads; the gateway has generations only. */
+export function taskFamilyOf(value: unknown, mode: Mode): TaskFamily {
+	if (mode !== 'official') return 'generation';
+	const family = value === undefined || value === '' ? 'generation' : value;
+	if (!(TASK_FAMILIES as readonly unknown[]).includes(family)) {
+		throw new FieldError('Task Type', `must be one of ${TASK_FAMILIES.join(', ')}, got ${JSON.stringify(value)}`);
+	}
+	return family as TaskFamily;
+}

@@ -1,0 +1,85 @@
+/** Get Task and List Tasks read each task type under its own endpoint; the gateway shows only what it serves. */
+import type { INodeProperties } from 'n8n-workflow';
+
+import { Kling } from '../../../../../nodes/Kling/Kling.node';
+import { readBinaryOutput } from '../../../../support/engine';
+import { startFakeKlingOfficialServer } from '../../../../support/fakeKlingOfficialServer';
+import type { FakeKlingOfficialServer } from '../../../../support/fakeKlingOfficialServer';
+import { runKlingOfficial } from '../../kling.harness';
+
+let server: FakeKlingOfficialServer;
+
+beforeAll(async () => {
+	server = await startFakeKlingOfficialServer({ taskDurationMs: 200 });
+});
+afterEach(() => server.clear());
+afterAll(async () => await server.close());
+
+const tryOn = {
+	operation: 'tryOn',
+	humanImageSource: 'url',
+	humanImageUrl: 'https://example.com/person.png',
+	clothImageSource: 'url',
+	clothImageUrl: 'https://example.com/shirt.png',
+};
+
+/** A try-on task created without waiting, then finished on the fake's clock. */
+async function finishedTryOn(): Promise<string> {
+	const { items, error } = await runKlingOfficial({ server, parameters: { ...tryOn, waitForCompletion: false } });
+	expect(error).toBeUndefined();
+	await new Promise((resolve) => setTimeout(resolve, 250));
+	return items[0].json.task_id as string;
+}
+
+describe('Task Type', () => {
+	it('Get Task reads a try-on task under the try-on endpoint, with its image and cost', async () => {
+		const taskId = await finishedTryOn();
+		const { items, error } = await runKlingOfficial({ server, parameters: { operation: 'getTask', taskType: 'tryOn', taskId, taskOutput: 'binary' } });
+		expect(error).toBeUndefined();
+		expect(items[0].json).toMatchObject({ taskId, unitsDeducted: 4 });
+		expect(await readBinaryOutput(items[0].binary!.data)).toEqual(server.imageBytesFor(items[0].json.url as string));
+		expect(server.statusPolls.get(taskId)).toBe(1);
+	});
+
+	it('Get Task under another task type does not find it', async () => {
+		const taskId = await finishedTryOn();
+		const { error } = await runKlingOfficial({ server, parameters: { operation: 'getTask', taskId } });
+		expect(error?.message).toContain('Kling rejected the request (code 1203): task not found');
+		expect(server.misreads).toBe(1);
+	});
+
+	it('List Tasks lists the tasks of the chosen type only', async () => {
+		const taskId = await finishedTryOn();
+		await runKlingOfficial({ server, parameters: { prompt: 'a generation', waitForCompletion: false } });
+		const tryOns = await runKlingOfficial({ server, parameters: { operation: 'listTasks', taskType: 'tryOn', returnAll: true } });
+		expect(tryOns.items.map((item) => item.json.task_id)).toContain(taskId);
+		expect(tryOns.items.every((item) => item.json.watermark_info === undefined)).toBe(true);
+		const generations = await runKlingOfficial({ server, parameters: { operation: 'listTasks', returnAll: true } });
+		expect(generations.items.map((item) => item.json.task_id)).not.toContain(taskId);
+	});
+
+	it('refuses a task type it does not know', async () => {
+		const before = server.httpRequests;
+		const { error } = await runKlingOfficial({ server, parameters: { operation: 'getTask', taskType: '={{ "video" }}', taskId: 'x' } });
+		expect(error?.message).toContain('"Task Type" must be one of generation, multiImage, expand, tryOn, got "video"');
+		expect(server.httpRequests).toBe(before);
+	});
+});
+
+describe('operations by credential', () => {
+	const choices = (name: string, authentication: string) =>
+		new Kling().description.properties
+			.filter((property: INodeProperties) => property.name === name && property.displayOptions?.show?.authentication?.includes(authentication))
+			.flatMap((property) => (property.options ?? []).map((option) => (option as { value: string }).value));
+	const operations = (authentication: string) => choices('operation', authentication);
+
+	it('only the official credential offers the Account resource', () => {
+		expect(choices('resource', 'klingApi')).toEqual(['image']);
+		expect(choices('resource', 'klingAiApi')).toEqual(['account', 'image']);
+	});
+
+	it('the gateway shows only what the gateway serves; the official API shows all', () => {
+		expect(operations('klingApi').sort()).toEqual(['generate', 'getTask', 'listTasks']);
+		expect(operations('klingAiApi').sort()).toEqual(['expand', 'generate', 'getTask', 'listTasks', 'multiImage', 'tryOn']);
+	});
+});
