@@ -7,8 +7,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { nodeOutput } from '../scripts/lib/n8nInstance';
 import type { IRun } from 'n8n-workflow';
+
+import { nodeOutput } from '../scripts/lib/n8nInstance';
 import { klingOfficial, linearWorkflow, manualTrigger, readFiles } from '../scripts/lib/workflows';
 import { promptPng } from '../test/support/fakeImages';
 import { FAMILY_PATHS } from '../test/support/fakeKlingOfficialServer';
