@@ -1,17 +1,18 @@
 /**
  * The workflows in examples/: each imports into a real n8n, uses only node types
- * and versions that n8n (and this package) has, and example 1 runs as shipped
- * except for its credential and folder.
+ * and versions that n8n (and this package) has, and examples 1 and 6 run as shipped
+ * except for their credential and folder.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { INode, INodeTypeDescription } from 'n8n-workflow';
 
 import { nodeOutput } from '../scripts/lib/n8nInstance';
 import { repoRoot } from '../scripts/lib/paths';
-import { KLING_CREDENTIAL_TYPE } from '../scripts/lib/workflows';
-import { e2eSetup, startTestbed } from './support/testbed';
+import { KLING_CREDENTIAL_TYPE, KLING_OFFICIAL_CREDENTIAL_TYPE } from '../scripts/lib/workflows';
+import { promptJpeg, promptPng } from '../test/support/fakeImages';
+import { E2E_OFFICIAL_CREDENTIAL, e2eSetup, startTestbed } from './support/testbed';
 import type { Testbed } from './support/testbed';
 
 const EXAMPLES = join(repoRoot, 'examples');
@@ -53,7 +54,7 @@ function packageNodes(): Map<string, { versions: number[]; parameters: Set<strin
 }
 
 let bed: Testbed;
-beforeAll(async () => (bed = await startTestbed()));
+beforeAll(async () => (bed = await startTestbed({ official: { taskDurationMs: 600 } })));
 afterAll(async () => await bed?.close());
 
 test('there are examples', () => {
@@ -99,5 +100,36 @@ test('01-prompts-to-files.json runs: three prompts, three image files', async ()
 	expect(bed.fake.requests).toHaveLength(3);
 	for (const item of written) {
 		expect(readFileSync(String(item.json.fileName))).toEqual(bed.fake.imageBytesFor(String(item.json.url)));
+	}
+});
+
+test('06-virtual-try-on-product-photos.json runs: each garment photo on the model photo, one file per garment', async () => {
+	const folder = join(bed.files, 'try-on');
+	mkdirSync(join(folder, 'products'), { recursive: true });
+	const model = promptJpeg('the model', 0, 64);
+	writeFileSync(join(folder, 'model.jpg'), model);
+	const garments = { 'blue-coat.png': promptPng('blue coat', 0, 64), 'red-shirt.jpg': promptJpeg('red shirt', 0, 64) };
+	for (const [name, bytes] of Object.entries(garments)) writeFileSync(join(folder, 'products', name), bytes);
+	const text = readFileSync(join(EXAMPLES, '06-virtual-try-on-product-photos.json'), 'utf8');
+	const workflow = JSON.parse(text.replaceAll('/tmp/kling-try-on/', `${folder}/`));
+	workflow.id = 'e2eExample06Run1';
+	for (const node of workflow.nodes as INode[]) {
+		if (node.type === 'n8n-nodes-kling.kling') node.credentials = { [KLING_OFFICIAL_CREDENTIAL_TYPE]: E2E_OFFICIAL_CREDENTIAL };
+	}
+	await bed.n8n.importWorkflows([workflow]);
+	const run = await bed.n8n.executeOk(workflow.id);
+	const official = bed.official!;
+	const byGarment = new Map(official.created.map((task) => [task.body.cloth_image, task]));
+	expect(official.created.map((task) => task.family)).toEqual(['tryOn', 'tryOn']);
+	const written = nodeOutput(run, 'Write try-on images');
+	expect(written.map((item) => item.json.fileName).sort()).toEqual(
+		['blue-coat-try-on.png', 'red-shirt-try-on.png'].map((name) => join(folder, name)),
+	);
+	for (const [name, bytes] of Object.entries(garments)) {
+		const task = byGarment.get(bytes.toString('base64'));
+		expect(task?.body.human_image).toBe(model.toString('base64'));
+		const item = written.find((entry) => entry.json.taskId === task?.taskId);
+		expect(item?.json.fileName).toBe(join(folder, `${name.replace(/\.[^.]+$/, '')}-try-on.png`));
+		expect(readFileSync(String(item?.json.fileName))).toEqual(official.imageBytesFor(String(item?.json.url)));
 	}
 });
