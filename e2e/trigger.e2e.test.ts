@@ -59,9 +59,20 @@ beforeAll(async () => {
 	const logFile = join(bed.files, '..', 'n8n-start.log');
 	n8n = new LoggedProcess('n8n', logFile, bed.n8n.startLogged(['start'], logFile, bed.n8n.editorEnv(port)));
 	await n8n.waitForLog(/Editor is now accessible/);
-	for (const id of [workflows.receive.id, workflows.create.id]) {
-		if (!n8n.log().includes(`(ID: ${id})`)) throw new Error(`n8n did not activate ${id}; its log:\n${n8n.log()}`);
+	// n8n 1.x logs each activated workflow by id, 2.x does not (and may register webhooks just after the editor is up):
+	// the trigger's webhook is asked instead. A callback without the token is answered 403 (and starts nothing) only
+	// once the workflow is active; 404 before.
+	let status = 0;
+	for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 500))) {
+		const probe = await fetch(`${baseUrl}/webhook/${klingTriggerPath(TRIGGER_WEBHOOK_ID)}`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: '{}',
+		});
+		status = probe.status;
+		if (status === 403) break;
 	}
+	if (status !== 403) throw new Error(`Kling Trigger's workflow is not listening (HTTP ${status}); n8n's log:\n${n8n.log()}`);
 });
 
 afterAll(async () => {
