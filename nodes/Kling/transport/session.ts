@@ -54,7 +54,7 @@ export class Session {
 	 */
 	async generate(body: () => Promise<IDataObject>, images: number, wait: boolean, itemIndex: number): Promise<Generation | StartedTask> {
 		if (this.mode === 'gateway') return await generateOnGateway(this.run, body, itemIndex);
-		return await runOfficialTask(this.run, 'generation', body, images, wait, itemIndex);
+		return await this.runTask('generation', body, images, wait, itemIndex);
 	}
 
 	/** A task of another family of the official API (multi-image, expand, try-on), run like a generation. */
