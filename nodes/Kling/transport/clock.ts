@@ -44,7 +44,7 @@ export const systemClock: Clock = {
 
 /**
  * Resolves at `deadline` (clock time). Sleeps a second at a time, so that once the race it is in
- * is decided and `signal` aborts, no long timer is left behind to hold the process.
+ * is decided and `signal` aborts, no long timer is left behind to keep n8n (or a test run) waiting.
  */
 export async function sleepUntil(clock: Clock, deadline: number, signal: AbortSignal): Promise<void> {
 	for (let left = deadline - clock.now(); left > 0; left = deadline - clock.now()) await clock.sleep(Math.min(1000, left), signal);
