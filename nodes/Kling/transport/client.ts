@@ -8,7 +8,7 @@ import type { DownloadBounds, DownloadRun } from './download';
 import { cancelledError, classifyFailure, deadlineError, errorAnswer, klingErrorCode, requestError, surelyUnsent } from './errors';
 import type { ErrorContext } from './errors';
 import type { AdaptiveLimiter, LimiterSlot } from './limiter';
-import { parseRetryAfter, withRetries } from './retry';
+import { parseRetryAfter, throwNotingAttempts, withRetries } from './retry';
 import type { Attempt, FailureKind, RetryPolicy } from './retry';
 
 export const DEFAULT_BASE_URL = 'https://platform.llmprovider.ai';
@@ -102,7 +102,7 @@ export class KlingClient {
 		const context = this.errorContext(itemIndex);
 		const signal = this.requestSignal() ?? new AbortController().signal;
 		const run: DownloadRun = { ctx: this.ctx, clock: this.options.clock, bounds: this.options.download, signal, context };
-		return await downloadImageWithRetries(run, url, fileName, this.options.retry).catch(throwNotingAttempts);
+		return await downloadImageWithRetries(run, url, fileName, this.options.retry);
 	}
 
 	/** Stores an image the API sent inline (`b64_json`) in n8n's binary store. */
@@ -220,10 +220,4 @@ export class KlingClient {
 function retryAfterWords(value: unknown): string {
 	const text = String(Array.isArray(value) ? value[0] : value).trim();
 	return /^\d/.test(text) ? `${text} s` : text;
-}
-
-/** Says how hard we tried, once retries are used up. */
-export function throwNotingAttempts(error: Error & { attempts?: number }): never {
-	if (error.attempts && error.attempts > 1) error.message = `${error.message} (after ${error.attempts} attempts)`;
-	throw error;
 }

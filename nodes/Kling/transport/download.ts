@@ -9,7 +9,7 @@ import type { Clock } from './clock';
 import { sleepUntil } from './clock';
 import { cancelledError, classifyFailure, requestError } from './errors';
 import type { ErrorContext } from './errors';
-import { withRetries } from './retry';
+import { throwNotingAttempts, withRetries } from './retry';
 import type { Attempt, RetryPolicy } from './retry';
 
 export interface DownloadBounds {
@@ -179,7 +179,7 @@ export async function downloadImageWithRetries(
 		{ policy, unclearResends: Infinity, deadline: Infinity, deadlineError: (error) => error },
 		run.clock,
 		run.signal,
-	);
+	).catch(throwNotingAttempts);
 	return result.value;
 }
 

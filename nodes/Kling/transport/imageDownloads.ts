@@ -2,7 +2,6 @@ import type { IBinaryData, INode } from 'n8n-workflow';
 
 import type { ImageType } from '../wire/imageType';
 import type { RunSettings } from '../wire/runSettings';
-import { throwNotingAttempts } from './client';
 import { systemClock } from './clock';
 import { downloadImageWithRetries, storeImageData } from './download';
 import type { DownloadContext, DownloadRun } from './download';
@@ -25,7 +24,7 @@ export class ImageDownloads {
 		const bounds = { timeoutMs: this.settings.downloadTimeoutMs, maxBytes: this.settings.maxImageBytes };
 		const run: DownloadRun = { ctx: this.ctx, clock: systemClock, bounds, signal: this.signal, context: this.context(itemIndex) };
 		const policy = { ...DEFAULT_RETRY_POLICY, maxRetries: this.settings.maxRetries };
-		return await downloadImageWithRetries(run, url, fileName, policy).catch(throwNotingAttempts);
+		return await downloadImageWithRetries(run, url, fileName, policy);
 	}
 
 	async storeImageData(base64: string, itemIndex: number, fileName: (type: ImageType) => string): Promise<IBinaryData> {

@@ -128,3 +128,9 @@ export async function withRetries<T>(
 		await budget.beforeResend?.(outcome.kind);
 	}
 }
+
+/** Says how hard we tried, once retries are used up. */
+export function throwNotingAttempts(error: Error & { attempts?: number }): never {
+	if (error.attempts && error.attempts > 1) error.message = `${error.message} (after ${error.attempts} attempts)`;
+	throw error;
+}
