@@ -1,7 +1,7 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { outputFieldProperty } from '../Kling/parameters/imageTask';
+import { outputFieldProperty } from '../Kling/parameters/taskParameters';
 import { optionsProperty } from '../Kling/parameters/options';
 import { TOKEN_QUERY_PARAMETER, receiveCallback } from './callbackItems';
 

@@ -12,7 +12,7 @@ import {
 	outputProperty,
 	waitForCompletionProperty,
 	watermarkProperty,
-} from './imageTask';
+} from './taskParameters';
 import { optionsProperty } from './options';
 
 export const aspectRatioProperty: INodeProperties = {

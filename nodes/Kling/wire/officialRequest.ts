@@ -99,7 +99,7 @@ export function validateOfficialParams(base: GenerateParams, raw: RawOfficialPar
 
 /**
  * The official body: the same parameters under their official names, without the reference
- * image itself, which is read only when the request is sent (see referenceImage.ts).
+ * image itself, which is read only when the request is sent (see transport/inputImages.ts).
  */
 export function buildOfficialBody(base: GenerateParams, official: OfficialParams): IDataObject {
 	const body: IDataObject = { model_name: base.model, prompt: base.prompt, n: base.n };

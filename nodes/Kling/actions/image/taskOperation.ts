@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { imageInputNames } from '../../parameters/imageTask';
+import { imageInputNames } from '../../parameters/inputImages';
 import { noImagesError } from '../../transport/errors';
-import type { ImageInput } from '../../transport/referenceImage';
+import type { ImageInput } from '../../transport/inputImages';
 import type { Session } from '../../transport/session';
 import type { Generation, StartedTask } from '../../transport/tasks';
 import type { TaskFamily } from '../../wire/taskFamilies';
@@ -68,15 +68,13 @@ export interface PreparedTask {
 	wait: boolean;
 }
 
-/** Runs an official-only task operation: every item checked by `prepare`, then created, waited for and output. */
+/** Runs a task operation of `family`: every item checked by `prepare`, then created, waited for and output. */
 export async function executeTask(
 	ctx: IExecuteFunctions,
 	family: TaskFamily,
-	operation: string,
 	prepare: (itemIndex: number) => Promise<Omit<PreparedTask, 'choice' | 'wait'>>,
 ): Promise<INodeExecutionData[]> {
 	return await runItems<PreparedTask>(ctx, {
-		officialOnly: operation,
 		prepare: async (itemIndex) => {
 			const task = await prepare(itemIndex);
 			const wait = ctx.getNodeParameter('waitForCompletion', itemIndex, true) !== false;
