@@ -4,6 +4,7 @@ import { API_NUMBERS } from '../wire/numbers';
 import { IMAGE_REFERENCES, OFFICIAL_MODELS, RESOLUTIONS } from '../wire/officialRequest';
 import { ASPECT_RATIOS } from '../wire/validation';
 import { onlyIn } from './authentication';
+import { elementsProperty } from './elements';
 import { numberProperty } from './numbers';
 import {
 	callbackUrlProperty,
@@ -141,6 +142,10 @@ export const generateProperties: INodeProperties[] = [
 		options: [{ name: 'API Default', value: '' }, ...RESOLUTIONS.map((resolution) => ({ name: resolution, value: resolution }))],
 		displayOptions: officialOnly,
 	},
+	elementsProperty(
+		'Saved subjects from the element library to show (kling-v3 and later)',
+		onlyIn('official', { show: { modelName: ['kling-v3'] } }),
+	),
 	{ ...watermarkProperty, displayOptions: officialOnly },
 	{ ...callbackUrlProperty, displayOptions: officialOnly },
 	{ ...externalTaskIdProperty, displayOptions: officialOnly },

@@ -16,6 +16,7 @@ const FAMILY_PATHS: Readonly<Record<TaskFamily, string>> = {
 	multiImage: '/v1/images/multi-image2image',
 	expand: '/v1/images/editing/expand',
 	tryOn: '/v1/images/kolors-virtual-try-on',
+	omniImage: '/v1/images/omni-image',
 };
 const TASKS_PATH = FAMILY_PATHS.generation;
 

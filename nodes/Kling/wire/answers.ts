@@ -106,7 +106,9 @@ function decimal(value: unknown): number | undefined {
 export function parseTask(entry: unknown): TaskSnapshot {
 	if (!isObject(entry) || typeof entry.task_id !== 'string') throw new AnswerError('The Kling API answer has no task_id');
 	const result = isObject(entry.task_result) ? entry.task_result : {};
-	const images = Array.isArray(result.images) ? result.images.map(imageOf) : [];
+	// A series (Omni-Image) arrives as `series_images`, everything else as `images`: whichever is there.
+	const list = Array.isArray(result.images) && result.images.length > 0 ? result.images : result.series_images;
+	const images = Array.isArray(list) ? list.map(imageOf) : [];
 	const info = isObject(entry.task_info) ? entry.task_info : {};
 	const number = (value: unknown) => (typeof value === 'number' ? value : undefined);
 	return {

@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { elementIdList } from './elementIds';
 import { withAdditionalFields } from './gatewayRequest';
 import { API_NUMBERS, checkNumber } from './numbers';
 import { FieldError, textValue, validateImageUrl } from './validation';
@@ -8,6 +9,8 @@ import type { GenerateParams } from './validation';
 export const OFFICIAL_MODELS = ['kling-v1', 'kling-v1-5', 'kling-v2', 'kling-v2-new', 'kling-v2-1', 'kling-v3'] as const;
 export const IMAGE_REFERENCES = ['subject', 'face'] as const;
 export const RESOLUTIONS = ['1k', '2k'] as const;
+/** Models of /generations that predate elements; a newer id (given by expression) may send them. */
+const MODELS_WITHOUT_ELEMENTS: readonly string[] = OFFICIAL_MODELS.filter((model) => model !== 'kling-v3');
 
 /** Parameters only the official API has, as read from the node. */
 export interface RawOfficialParams {
@@ -15,6 +18,8 @@ export interface RawOfficialParams {
 	/** Only read when Image Reference is `subject`, the one case the API takes it. */
 	humanFidelity?: unknown;
 	resolution: unknown;
+	/** Element ids (kling-v3), see wire/elementIds.ts. */
+	elements?: unknown;
 	watermark?: unknown;
 	callbackUrl: unknown;
 	externalTaskId: unknown;
@@ -31,6 +36,7 @@ export interface OfficialParams extends TaskOptions {
 	imageReference?: string;
 	humanFidelity?: number;
 	resolution?: string;
+	elementIds: string[];
 }
 
 export function validateTaskOptions(raw: { watermark?: unknown; callbackUrl: unknown; externalTaskId: unknown }): TaskOptions {
@@ -67,6 +73,7 @@ export const OFFICIAL_BODY_FIELDS: Readonly<Record<string, string>> = {
 	callback_url: 'Callback URL',
 	external_task_id: 'External Task ID',
 	watermark_info: 'Watermark',
+	element_list: 'Elements',
 };
 
 /** The official API's own rules for a generation, checked before sending so a bad item costs nothing. */
@@ -89,8 +96,13 @@ export function validateOfficialParams(base: GenerateParams, raw: RawOfficialPar
 	if (resolution && !(RESOLUTIONS as readonly string[]).includes(resolution)) {
 		throw new FieldError('Resolution', `must be 1k or 2k, got "${resolution}"`);
 	}
+	const elementIds = elementIdList('Elements', raw.elements);
+	if (elementIds.length > 0 && MODELS_WITHOUT_ELEMENTS.includes(base.model)) {
+		throw new FieldError('Elements', `need kling-v3 or a later model; ${base.model} does not take elements`);
+	}
 	return {
 		imageReference: imageReference || undefined,
+		elementIds,
 		humanFidelity,
 		resolution: resolution || undefined,
 		...validateTaskOptions(raw),
@@ -111,5 +123,6 @@ export function buildOfficialBody(base: GenerateParams, official: OfficialParams
 	}
 	if (official.resolution) body.resolution = official.resolution;
 	if (base.aspectRatio) body.aspect_ratio = base.aspectRatio;
+	if (official.elementIds.length > 0) body.element_list = official.elementIds.map((id) => ({ element_id: id }));
 	return withAdditionalFields(withTaskOptions(body, official), base.additionalFields, OFFICIAL_BODY_FIELDS);
 }

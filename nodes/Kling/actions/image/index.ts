@@ -5,11 +5,12 @@ import * as generate from './generate.operation';
 import * as getTask from './getTask.operation';
 import * as listTasks from './listTasks.operation';
 import * as multiImage from './multiImage.operation';
+import * as omniImage from './omniImage.operation';
 import * as tryOn from './tryOn.operation';
 
 /** The Image resource: every operation is listed here once, and the router finds it here. */
 export const image: Resource = {
-	operations: { generate, multiImage, expand, tryOn, getTask, listTasks },
+	operations: { generate, omniImage, multiImage, expand, tryOn, getTask, listTasks },
 	defaultOperation: 'generate',
 };
 

@@ -43,7 +43,7 @@ export async function resultItems(
 	ctx: IExecuteFunctions,
 	session: Session,
 	result: Generation | StartedTask,
-	described: { model: string; prompt: string; choice: OutputChoice },
+	described: { model: string; prompt: string; choice: OutputChoice; details?: IDataObject },
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	if (!('images' in result)) {
@@ -52,7 +52,7 @@ export async function resultItems(
 	if (result.images.length === 0) {
 		throw noImagesError({ node: ctx.getNode(), itemIndex, secrets: session.secrets });
 	}
-	const batch = { ...result, model: described.model, prompt: described.prompt };
+	const batch = { ...result, model: described.model, prompt: described.prompt, details: described.details };
 	return await imageItems(session, batch, { ...described.choice, secrets: session.secrets }, itemIndex);
 }
 
@@ -64,6 +64,8 @@ export interface PreparedTask {
 	images: number;
 	model: string;
 	prompt: string;
+	/** More fields every output item of the task carries (Omni-Image: its result type). */
+	details?: IDataObject;
 	choice: OutputChoice;
 	wait: boolean;
 }
