@@ -61,7 +61,7 @@ describe('Task Type', () => {
 	it('refuses a task type it does not know', async () => {
 		const before = server.httpRequests;
 		const { error } = await runKlingOfficial({ server, parameters: { operation: 'getTask', taskType: '={{ "video" }}', taskId: 'x' } });
-		expect(error?.message).toContain('"Task Type" must be one of generation, multiImage, expand, tryOn, got "video"');
+		expect(error?.message).toContain('"Task Type" must be one of generation, multiImage, expand, tryOn, omniImage, got "video"');
 		expect(server.httpRequests).toBe(before);
 	});
 });
@@ -80,6 +80,6 @@ describe('operations by credential', () => {
 
 	it('the gateway shows only what the gateway serves; the official API shows all', () => {
 		expect(operations('klingApi').sort()).toEqual(['generate', 'getTask', 'listTasks']);
-		expect(operations('klingAiApi').sort()).toEqual(['expand', 'generate', 'getTask', 'listTasks', 'multiImage', 'tryOn']);
+		expect(operations('klingAiApi').sort()).toEqual(['expand', 'generate', 'getTask', 'listTasks', 'multiImage', 'omniImage', 'tryOn']);
 	});
 });
