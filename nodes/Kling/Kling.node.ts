@@ -2,8 +2,9 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import * as account from './actions/account';
+import * as element from './actions/element';
 import * as image from './actions/image';
-import { searchModels } from './actions/listSearch';
+import { searchElements, searchModels } from './actions/listSearch';
 import { authenticationProperty } from './parameters/authentication';
 import { resourceProperties } from './parameters/resource';
 import { router } from './actions/router';
@@ -30,10 +31,11 @@ export class Kling implements INodeType {
 			...resourceProperties,
 			...image.description,
 			...account.description,
+			...element.description,
 		],
 	};
 
-	methods = { listSearch: { searchModels } };
+	methods = { listSearch: { searchModels, searchElements } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -2,6 +2,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import * as account from './account';
+import * as element from './element';
 import * as image from './image';
 
 const operations: Record<string, (this: IExecuteFunctions) => Promise<INodeExecutionData[]>> = {
@@ -12,6 +13,10 @@ const operations: Record<string, (this: IExecuteFunctions) => Promise<INodeExecu
 	'image.expand': image.expand.execute,
 	'image.tryOn': image.tryOn.execute,
 	'account.getCosts': account.getCosts.execute,
+	'element.create': element.create.execute,
+	'element.list': element.list.execute,
+	'element.delete': element.deleteElement.execute,
+	'image.recognize': image.recognize.execute,
 };
 
 /** Dispatches to `<resource>/<operation>.operation.ts`. */

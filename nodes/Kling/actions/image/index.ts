@@ -6,9 +6,10 @@ import * as generate from './generate.operation';
 import * as getTask from './getTask.operation';
 import * as listTasks from './listTasks.operation';
 import * as multiImage from './multiImage.operation';
+import * as recognize from './recognize.operation';
 import * as tryOn from './tryOn.operation';
 
-export { expand, generate, getTask, listTasks, multiImage, tryOn };
+export { expand, generate, getTask, listTasks, multiImage, recognize, tryOn };
 
 const GENERATE: INodePropertyOptions = {
 	name: 'Generate',
@@ -43,6 +44,12 @@ const OFFICIAL_ONLY: INodePropertyOptions[] = [
 		description: 'Create images from 1 to 4 subject images, optionally a scene and a style image',
 	},
 	{
+		name: 'Recognize',
+		value: 'recognize',
+		action: 'Segment an image',
+		description: 'Find the subject, head, face and clothing in an image, each as a cut-out image',
+	},
+	{
 		name: 'Virtual Try-On',
 		value: 'tryOn',
 		action: 'Dress a person in a garment',
@@ -70,6 +77,7 @@ export const description: INodeProperties[] = [
 	...multiImage.description,
 	...expand.description,
 	...tryOn.description,
+	...recognize.description,
 	...getTask.description,
 	...listTasks.description,
 ];
