@@ -4,7 +4,7 @@ import { API_NUMBERS } from '../wire/numbers';
 import { IMAGE_REFERENCES, OFFICIAL_MODELS, RESOLUTIONS } from '../wire/officialRequest';
 import { ASPECT_RATIOS } from '../wire/validation';
 import { onlyIn } from './authentication';
-import { elementsProperty } from './elements';
+import { elementIdsProperty } from './elements';
 import { numberProperty } from './numbers';
 import {
 	callbackUrlProperty,
@@ -142,10 +142,10 @@ export const generateProperties: INodeProperties[] = [
 		options: [{ name: 'API Default', value: '' }, ...RESOLUTIONS.map((resolution) => ({ name: resolution, value: resolution }))],
 		displayOptions: officialOnly,
 	},
-	elementsProperty(
-		'Saved subjects from the element library to show (kling-v3 and later)',
-		onlyIn('official', { show: { modelName: ['kling-v3'] } }),
-	),
+	elementIdsProperty({
+		description: "Subjects from the element library (yours or Kling's presets) to show; kling-v3 and later",
+		displayOptions: onlyIn('official', { show: { modelName: ['kling-v3'] } }),
+	}),
 	{ ...watermarkProperty, displayOptions: officialOnly },
 	{ ...callbackUrlProperty, displayOptions: officialOnly },
 	{ ...externalTaskIdProperty, displayOptions: officialOnly },

@@ -243,3 +243,14 @@ export function officialOnlyError(node: INode, operation: string): NodeOperation
 export function accountCostsError(code: number, message: string | undefined, context: ErrorContext): NodeApiError {
 	return requestError(`Kling could not read the account's resource packs (code ${code})${message ? `: ${message}` : ''}`, context);
 }
+
+/**
+ * A paid request failed in a way the API may have processed it (a timeout, a cut connection, a
+ * 5xx): says it was not sent again and why; `undone` names what may have been made and billed.
+ */
+export function notResentAfterUnclear(error: Error & { unclear?: boolean }, undone: string, howToAllow?: string): Error {
+	if (error.unclear) {
+		error.message += `. It was not sent again: the API may have ${undone}${howToAllow ? `. ${howToAllow}` : ''}`;
+	}
+	return error;
+}

@@ -12,9 +12,18 @@ import { accountFor, accountKey } from './account';
 import { KlingClient, normalizeBaseUrl } from './client';
 import { systemClock } from './clock';
 import type { Clock } from './clock';
-import { accountCostsRequest, listTasksRequest, readTaskRequest } from './endpoints';
+import type { ElementList, ElementSummary, Recognition } from '../wire/elements';
+import {
+	accountCostsRequest,
+	createElementRequest,
+	deleteElementRequest,
+	listElementsRequest,
+	listTasksRequest,
+	readTaskRequest,
+	recognizeRequest,
+} from './endpoints';
 import { authorizationFor, officialBaseUrl } from './auth';
-import { accountCostsError } from './errors';
+import { accountCostsError, notResentAfterUnclear } from './errors';
 import { DEFAULT_POLL_POLICY, TaskPoller } from './poller';
 import { DEFAULT_RETRY_POLICY } from './retry';
 import { generateOnGateway, runOfficialTask } from './tasks';
@@ -82,6 +91,30 @@ export class Session {
 		const costs = await this.client.send(accountCostsRequest(query, this.readDeadline(), this.readDeadlineName()), itemIndex);
 		if (costs.code !== 0) throw accountCostsError(costs.code, costs.message, this.run.context(itemIndex));
 		return costs;
+	}
+
+	/** Creates an element of the library; `body` (with its frontal image) is read only now. */
+	async createElement(body: () => Promise<IDataObject>, itemIndex: number): Promise<ElementSummary> {
+		return await this.client.send(createElementRequest(await body(), this.readDeadline(), this.readDeadlineName()), itemIndex);
+	}
+
+	async listElements(list: ElementList, pageNum: number, pageSize: number, itemIndex: number): Promise<ElementSummary[]> {
+		return await this.client.send(listElementsRequest(list, pageNum, pageSize, this.readDeadline(), this.readDeadlineName()), itemIndex);
+	}
+
+	async deleteElement(elementId: string, itemIndex: number): Promise<void> {
+		await this.client.send(deleteElementRequest(elementId, this.readDeadline(), this.readDeadlineName()), itemIndex);
+	}
+
+	/**
+	 * Image recognize: one synchronous, billed call. It is not a task, so it takes no task slot;
+	 * it is sent once, never again after a failure the API may have processed.
+	 */
+	async recognizeImage(body: () => Promise<IDataObject>, itemIndex: number): Promise<Recognition> {
+		const request = recognizeRequest(await body(), this.readDeadline(), this.readDeadlineName());
+		return await this.client.send(request, itemIndex).catch((error: Error): never => {
+			throw notResentAfterUnclear(error, 'recognized (and billed) the image');
+		});
 	}
 
 	/** Downloads an image into n8n's binary store under the name `fileName` gives its type. */

@@ -1,7 +1,7 @@
 import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { ELEMENT_IDS_PARAMETER, elementsProperty } from '../../parameters/elements';
+import { elementIdsOf, elementIdsProperty } from '../../parameters/elements';
 import { OMNI_REFERENCE_IMAGES, imageListProperty } from '../../parameters/inputImages';
 import { numberProperty } from '../../parameters/numbers';
 import { taskEndProperties } from '../../parameters/taskParameters';
@@ -39,7 +39,7 @@ const properties: INodeProperties[] = [
 		description: 'What to make, at most 2500 characters; what to leave out is written here too (Omni has no negative prompt)',
 	},
 	imageListProperty(OMNI_REFERENCE_IMAGES, 'the images the prompt refers to; with Elements at most 10 in all'),
-	elementsProperty('Saved subjects from the element library; with Reference Images at most 10 in all'),
+	elementIdsProperty(),
 	{
 		displayName: 'Resolution',
 		name: 'omniResolution',
@@ -85,7 +85,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			seriesAmount: param('seriesAmount', API_NUMBERS.seriesAmount.default),
 			n: param('n', 1),
 			aspectRatio: param('omniAspectRatio', 'auto'),
-			elements: param(ELEMENT_IDS_PARAMETER, []),
+			elements: elementIdsOf(param('elements', {})),
 			images: references.length,
 			...readTaskOptions(this, itemIndex, true),
 		});
