@@ -1,4 +1,4 @@
-import type { IBinaryData, IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
+import type { IBinaryData, ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 
 import type { AccountCosts } from '../wire/accountCosts';
 import type { TaskSnapshot } from '../wire/answers';
@@ -11,6 +11,7 @@ import type { TaskFamily } from '../wire/taskFamilies';
 import type { RunSettings } from '../wire/runSettings';
 import { accountFor, accountKey } from './account';
 import { KlingClient, normalizeBaseUrl } from './client';
+import type { DownloadContext } from './download';
 import { systemClock } from './clock';
 import type { Clock } from './clock';
 import { accountCostsRequest, listTasksRequest, lookupTaskRequest, readTaskRequest } from './endpoints';
@@ -28,7 +29,8 @@ const READ_TIMEOUT_MS = 30_000;
  * What a session needs of n8n: a node run's context, or a webhook's (the trigger reads tasks back),
  * which has no execution to cancel.
  */
-export type SessionContext = Pick<IExecuteFunctions, 'getCredentials' | 'helpers'> & {
+export type SessionContext = DownloadContext & {
+	getCredentials(type: string): Promise<ICredentialDataDecryptedObject>;
 	getNode(): INode;
 	getExecutionCancelSignal?: IExecuteFunctions['getExecutionCancelSignal'];
 };
