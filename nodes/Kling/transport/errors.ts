@@ -227,6 +227,11 @@ export function itemError(node: INode, error: unknown, itemIndex: number): Error
 	return error instanceof Error ? error : new NodeOperationError(node, String(error), { itemIndex });
 }
 
+/** A credential that lacks what its way of signing in needs: nothing was sent. */
+export function credentialSetupError(node: INode, error: Error): NodeOperationError {
+	return new NodeOperationError(node, error.message);
+}
+
 export function noImagesError(context: ErrorContext): NodeApiError {
 	return requestError('The Kling API finished without any images', context);
 }
