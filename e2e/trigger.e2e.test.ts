@@ -48,11 +48,12 @@ let bed: Testbed;
 let official: FakeKlingOfficialServer;
 let n8n: LoggedProcess;
 let baseUrl: string;
+let port: number;
 
 beforeAll(async () => {
 	bed = await startTestbed({ official: { taskDurationMs: TASK_DURATION_MS } });
 	official = bed.official!;
-	const port = await freePort();
+	port = await freePort();
 	baseUrl = `http://127.0.0.1:${port}`;
 	const json = JSON.stringify(Object.values(workflows)).replaceAll(FILES, bed.files).replaceAll(N8N, baseUrl);
 	await bed.n8n.importWorkflows(JSON.parse(json));
@@ -60,24 +61,31 @@ beforeAll(async () => {
 		const result = await bed.n8n.cli(['update:workflow', `--id=${id}`, '--active=true']);
 		if (result.code !== 0) throw new CommandError(`n8n update:workflow --id=${id} --active=true`, result);
 	}
-	const logFile = join(bed.files, '..', 'n8n-start.log');
+	await startN8n(port, 'n8n-start.log');
+});
+
+/**
+ * `n8n start` on `port`, resolved once the trigger's webhook listens: a callback without the token is answered 403
+ * (and starts nothing) only once the workflow is active; 404 before.
+ */
+async function startN8n(port: number, logName: string): Promise<void> {
+	const logFile = join(bed.files, '..', logName);
 	n8n = new LoggedProcess('n8n', logFile, bed.n8n.startLogged(['start'], logFile, bed.n8n.editorEnv(port)));
 	await n8n.waitForLog(/Editor is now accessible/);
 	// n8n 1.x logs each activated workflow by id, 2.x does not (and may register webhooks just after the editor is up):
-	// the trigger's webhook is asked instead. A callback without the token is answered 403 (and starts nothing) only
-	// once the workflow is active; 404 before.
+	// the trigger's webhook is asked instead.
 	let status = 0;
 	for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 500))) {
 		const probe = await fetch(`${baseUrl}/webhook/${klingTriggerPath(TRIGGER_WEBHOOK_ID)}`, {
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json' },
 			body: '{}',
-		});
-		status = probe.status;
+		}).catch(() => undefined);
+		status = probe?.status ?? 0;
 		if (status === 403) break;
 	}
 	if (status !== 403) throw new Error(`Kling Trigger's workflow is not listening (HTTP ${status}); n8n's log:\n${n8n.log()}`);
-});
+}
 
 afterAll(async () => {
 	await n8n?.stop();
@@ -150,5 +158,16 @@ test('a callback without the token is refused and starts nothing', async () => {
 	});
 	expect(response.status).toBe(403);
 	await new Promise((resolve) => setTimeout(resolve, 1000));
+	expect(readdirSync(bed.files)).toEqual(before);
+});
+
+test('after n8n restarts, a repeated callback still starts nothing: the seen statuses were saved with the workflow', async () => {
+	const finished = official.callbacks.find((sent) => sent.body.task_status === 'succeed');
+	expect(finished).toBeDefined();
+	const before = readdirSync(bed.files);
+	await n8n.stop();
+	await startN8n(port, 'n8n-restart.log');
+	expect(await postCallback(finished!.body, `?token=${TOKEN}`)).toEqual({ status: 200, body: { received: true, started: false, repeat: true } });
+	await new Promise((resolve) => setTimeout(resolve, 1500));
 	expect(readdirSync(bed.files)).toEqual(before);
 });

@@ -36,7 +36,7 @@ export class KlingTrigger implements INodeType {
 				typeOptions: { password: true },
 				default: '',
 				description:
-					'When set, only callbacks whose URL carries ?token= followed by this value start the workflow; others are refused with HTTP 403. Kling signs nothing, so this is the only check of origin there is.',
+					'When set, only callbacks whose URL carries ?token= followed by this value start the workflow; others are refused with HTTP 403. Kling signs nothing: the token keeps strangers out, Verify With Kling checks the task itself.',
 			},
 			{
 				displayName: 'Verify With Kling',
