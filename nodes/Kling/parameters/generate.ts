@@ -15,6 +15,7 @@ import {
 	watermarkProperty,
 } from './taskParameters';
 import { optionsProperty } from './options';
+import { promptProperty } from './prompt';
 
 export const aspectRatioProperty: INodeProperties = {
 	displayName: 'Aspect Ratio',
@@ -57,16 +58,7 @@ export const generateProperties: INodeProperties[] = [
 		options: OFFICIAL_MODELS.map((model) => ({ name: model, value: model })),
 		displayOptions: officialOnly,
 	},
-	{
-		displayName: 'Prompt',
-		name: 'prompt',
-		type: 'string',
-		required: true,
-		default: '',
-		typeOptions: { rows: 4 },
-		placeholder: 'e.g. A cute baby sea otter floating on its back at sunset',
-		description: 'What the image should show, at most 2500 characters',
-	},
+	promptProperty({ required: true, description: 'What the image should show', placeholder: 'e.g. A cute baby sea otter floating on its back at sunset' }),
 	{
 		displayName: 'Negative Prompt',
 		name: 'negativePrompt',
