@@ -16,6 +16,7 @@ import {
 } from './taskParameters';
 import { optionsProperty } from './options';
 import { promptProperty } from './prompt';
+import { referenceImageProperties } from './inputImages';
 
 export const aspectRatioProperty: INodeProperties = {
 	displayName: 'Aspect Ratio',
@@ -67,47 +68,7 @@ export const generateProperties: INodeProperties[] = [
 		typeOptions: { rows: 2 },
 		description: 'What the image should not show. Left out of the request when empty.',
 	},
-	{
-		displayName: 'Reference Image',
-		name: 'imageSource',
-		type: 'options',
-		default: 'none',
-		description: 'An image that steers the result',
-		options: [
-			{ name: 'None', value: 'none', description: 'Generate from the prompt alone' },
-			{ name: 'Image URL', value: 'url', description: 'A public http(s) URL of a JPG or PNG' },
-			{ name: 'Binary File', value: 'binary', description: 'A JPG or PNG from a binary field of the input item' },
-			{ name: 'Base64', value: 'base64', description: 'The JPG or PNG file as base64 text' },
-		],
-	},
-	{
-		displayName: 'Image URL',
-		name: 'imageUrl',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'https://example.com/reference.png',
-		displayOptions: { show: { imageSource: ['url'] } },
-	},
-	{
-		displayName: 'Input Binary Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		default: 'data',
-		required: true,
-		hint: 'The name of the input binary field holding the reference image (JPG or PNG, up to 10 MB)',
-		displayOptions: { show: { imageSource: ['binary'] } },
-	},
-	{
-		displayName: 'Base64 Image',
-		name: 'imageBase64',
-		type: 'string',
-		default: '',
-		required: true,
-		typeOptions: { rows: 2 },
-		description: 'Base64 of a JPG or PNG file; a data:...;base64, prefix is removed',
-		displayOptions: { show: { imageSource: ['base64'] } },
-	},
+	...referenceImageProperties(),
 	numberProperty(API_NUMBERS.imageFidelity, { displayOptions: { hide: { imageSource: ['none'] } } }),
 	{
 		displayName: 'Image Reference',
