@@ -4,6 +4,7 @@ import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookRespon
 import { imageItems } from '../Kling/actions/image/imageItems';
 import type { OutputChoice } from '../Kling/actions/image/imageItems';
 import { readRunSettings } from '../Kling/parameters/options';
+import { noteTasksSeen } from '../Kling/transport/account';
 import { ImageDownloads } from '../Kling/transport/imageDownloads';
 import { AnswerError, parseTask, taskImages } from '../Kling/wire/answers';
 import type { TaskSnapshot } from '../Kling/wire/answers';
@@ -72,6 +73,8 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 		if (error instanceof AnswerError) return refuse(ctx, 400, 'The body is not a Kling task: it has no task_id');
 		throw new NodeOperationError(ctx.getNode(), error as Error);
 	}
+	// A finished task frees its slots in this process, if a run here created it without waiting.
+	noteTasksSeen([task]);
 	const statuses = ctx.getNodeParameter('statuses', ['succeed', 'failed']) as string[];
 	if (!statuses.includes(task.status)) return { webhookResponse: { received: true, started: false } };
 	const items = task.status === 'succeed' && task.images.length > 0 ? await succeededItems(ctx, task) : [statusItem(task)];

@@ -1,11 +1,21 @@
 import { createHash } from 'node:crypto';
 
+import { FINAL_STATUSES } from '../wire/answers';
+import type { TaskSnapshot } from '../wire/answers';
+import type { TaskFamily } from '../wire/taskFamilies';
 import type { Clock } from './clock';
-import { AdaptiveLimiter } from './limiter';
+import { AdaptiveLimiter, TaskSlots } from './limiter';
 import { TaskDurations } from './poller';
 
-/** The most images (and so task slots) one task can take. */
-const MAX_IMAGES_PER_TASK = 9;
+/**
+ * Kling counts concurrent tasks per account and per pack type: virtual try-on has a pool of its
+ * own, every other image task family shares the image pool.
+ */
+export type PackType = 'image' | 'tryOn';
+
+export function packTypeOf(family: TaskFamily): PackType {
+	return family === 'tryOn' ? 'tryOn' : 'image';
+}
 
 /**
  * What one Kling account has learned, shared by every execution of the node in this n8n process
@@ -15,8 +25,8 @@ export class Account {
 	/** API requests in flight; its level is the one that stopped drawing 429 / 1302. */
 	readonly requests: AdaptiveLimiter;
 
-	/** Official API: task slots held from creation to the task's end (a task of n images takes n); 1303 teaches it. */
-	readonly taskSlots: AdaptiveLimiter;
+	/** Official API: task slots per pack type, held from creation to the task's end (n images take n); 1303 teaches the limit. */
+	private readonly taskPools: Record<PackType, TaskSlots>;
 
 	/** How long this account's tasks take, to time the first status check of new ones. */
 	readonly taskDurations = new TaskDurations();
@@ -24,14 +34,23 @@ export class Account {
 	constructor(concurrency: number, clock: Clock) {
 		const now = () => clock.now();
 		this.requests = new AdaptiveLimiter(concurrency, 0.75, 16, now);
-		// Slots start at one per parallel item and may grow to what that many tasks of 9 images take.
-		this.taskSlots = new AdaptiveLimiter(concurrency * MAX_IMAGES_PER_TASK, 0.75, 16, now, concurrency);
+		this.taskPools = { image: new TaskSlots(now), tryOn: new TaskSlots(now) };
 	}
 
-	/** A run asking for more parallel requests lifts the limits (what was learned below them stays). */
+	/** The task slots a task of `family` takes from. */
+	taskSlots(family: TaskFamily): TaskSlots {
+		return this.taskPools[packTypeOf(family)];
+	}
+
+	/** A task seen in a final state gives its slots back, whichever run created it. */
+	taskSeen(task: TaskSnapshot): void {
+		if (!FINAL_STATUSES.includes(task.status)) return;
+		for (const pool of Object.values(this.taskPools)) pool.finished(task.taskId);
+	}
+
+	/** A run asking for more parallel requests lifts the request limit (what was learned below it stays). */
 	allow(concurrency: number): void {
 		this.requests.allow(concurrency);
-		this.taskSlots.allow(concurrency, concurrency * MAX_IMAGES_PER_TASK);
 	}
 }
 
@@ -56,4 +75,12 @@ export function accountFor(key: string, concurrency: number, clock: Clock): Acco
 		account.allow(concurrency);
 	}
 	return account;
+}
+
+/**
+ * Tasks seen in a final state outside a run's own polling (Get Task, List Tasks, a callback to
+ * the Kling Trigger, which knows no account): their slots are given back in whichever account holds them.
+ */
+export function noteTasksSeen(tasks: TaskSnapshot[]): void {
+	for (const account of accounts.values()) for (const task of tasks) account.taskSeen(task);
 }

@@ -8,7 +8,7 @@ import { CREDENTIAL_OF } from '../wire/mode';
 import type { Mode } from '../wire/mode';
 import type { TaskFamily } from '../wire/taskFamilies';
 import type { RunSettings } from '../wire/runSettings';
-import { accountFor, accountKey } from './account';
+import { accountFor, accountKey, noteTasksSeen } from './account';
 import { KlingClient, normalizeBaseUrl } from './client';
 import { systemClock } from './clock';
 import type { Clock } from './clock';
@@ -69,12 +69,16 @@ export class Session {
 	}
 
 	async readTask(family: TaskFamily, id: string, itemIndex: number): Promise<TaskSnapshot> {
-		return await this.client.send(readTaskRequest(family, id, this.readDeadline(), this.readDeadlineName()), itemIndex);
+		const task = await this.client.send(readTaskRequest(family, id, this.readDeadline(), this.readDeadlineName()), itemIndex);
+		noteTasksSeen([task]);
+		return task;
 	}
 
 	async listTasks(family: TaskFamily, pageNum: number, pageSize: number, itemIndex: number): Promise<TaskSnapshot[]> {
 		const request = listTasksRequest(family, pageNum, pageSize, this.readDeadline(), this.readDeadlineName());
-		return await this.client.send(request, itemIndex);
+		const tasks = await this.client.send(request, itemIndex);
+		noteTasksSeen(tasks);
+		return tasks;
 	}
 
 	/** The account's resource packs; an inner `code` other than 0 fails the item with the API's `msg`. */
@@ -100,6 +104,22 @@ export class Session {
 
 	private readDeadlineName(): string {
 		return `Timeout (${Math.round(this.run.settings.timeoutMs / 1000)} s)`;
+	}
+}
+
+/**
+ * What identifies this node run's work across processes: the instance (queue-mode workers share
+ * it), workflow, execution, node and the node's run index. Undefined without an execution id (some
+ * manual runs): external task ids are then random, and a re-run cannot find its tasks.
+ */
+function workIdOf(ctx: IExecuteFunctions): string | undefined {
+	try {
+		const executionId = ctx.getExecutionId();
+		if (!executionId) return undefined;
+		const runIndex = ctx.getWorkflowDataProxy(0).$runIndex;
+		return [ctx.getInstanceId(), ctx.getWorkflow().id, executionId, ctx.getNode().id, runIndex].join('\u0000');
+	} catch {
+		return undefined;
 	}
 }
 
@@ -134,7 +154,8 @@ export async function openSession(ctx: IExecuteFunctions, mode: Mode, settings: 
 		client,
 		clock,
 		poller,
-		taskSlots: account.taskSlots,
+		taskSlots: (family) => account.taskSlots(family),
+		workId: workIdOf(ctx),
 		signal: controller.signal,
 		context: (itemIndex) => ({ node: ctx.getNode(), itemIndex, secrets }),
 		settings,

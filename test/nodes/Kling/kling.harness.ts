@@ -29,6 +29,7 @@ export function runKling(options: KlingRunOptions): CancellableRun {
 		items: options.items ?? [{ json: {} }],
 		continueOnFail: options.continueOnFail,
 		binaryMode: options.binaryMode,
+		executionId: options.executionId,
 	});
 }
 
@@ -44,6 +45,8 @@ export interface OfficialRunOptions {
 	binaryMode?: BinaryMode;
 	/** Credential fields to change, e.g. a wrong secret key or a plain API key. */
 	credentials?: Record<string, string>;
+	/** The same id twice runs one execution again (see runNode). */
+	executionId?: string;
 }
 
 /** Runs the real Kling node with the official credential against the fake official API. */
@@ -64,5 +67,6 @@ export function runKlingOfficial(options: OfficialRunOptions): CancellableRun {
 		items: options.items ?? [{ json: {} }],
 		continueOnFail: options.continueOnFail,
 		binaryMode: options.binaryMode,
+		executionId: options.executionId,
 	});
 }
