@@ -129,27 +129,27 @@ describe('creates wait for a learned task limit', () => {
 
 describe('task limits per pack type', () => {
 	it('a burst of try-on tasks does not hold up image tasks, nor the other way round', async () => {
-		server = await startFakeKlingOfficialServer({ taskDurationMs: 800, maxConcurrentTasksByPack: { image: 1, tryOn: 1 } });
+		server = await startFakeKlingOfficialServer({ taskDurationMs: 800, maxConcurrentTasksByPack: { image: 2, tryOn: 2 } });
 		const person = await storeBinaryInput(promptJpeg('person', 0), 'person.jpg', 'image/jpeg');
 		const tryOn = runKlingOfficial({
 			server,
-			items: Array.from({ length: 3 }, () => ({ json: {}, binary: { person } })),
+			items: Array.from({ length: 6 }, () => ({ json: {}, binary: { person } })),
 			parameters: {
 				operation: 'tryOn',
 				humanImageBinaryField: 'person',
 				clothImageSource: 'url',
 				clothImageUrl: 'https://example.com/shirt.png',
 				output: 'url',
-				options: { ...fast, concurrency: 3 },
+				options: { ...fast, concurrency: 6 },
 			},
 		});
 		// Starts once the try-on burst has taken its pool's slot and learned its limit.
 		await new Promise((resolve) => setTimeout(resolve, 300));
-		const { result: images, ms } = await timed(runKlingOfficial({ server, items: prompts('a'), parameters: generate }));
+		const { result: images, ms } = await timed(runKlingOfficial({ server, items: prompts('a', 'b'), parameters: generate }));
 		expect(images.error).toBeUndefined();
 		expect((await tryOn).error).toBeUndefined();
-		// One image task of 0.8 s on a free image pool: it waits for no try-on task.
+		// Two image tasks of 0.8 s on a free image pool of two: they wait for no try-on task.
 		expect(ms).toBeLessThan(1500);
-		expect(server.created.filter((task) => task.family === 'generation')).toHaveLength(1);
+		expect(server.created.filter((task) => task.family === 'generation')).toHaveLength(2);
 	});
 });
