@@ -17,6 +17,8 @@ export interface KlingRunOptions {
 	continueOnFail?: boolean;
 	binaryMode?: BinaryMode;
 	apiKey?: string;
+	/** The same id twice runs one execution again (see runNode). */
+	executionId?: string;
 }
 
 /** Runs the real Kling node and credential inside n8n-core's engine against the fake API. */
