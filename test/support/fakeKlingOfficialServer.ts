@@ -93,6 +93,8 @@ export interface FakeKlingOfficialServer {
 	readonly secretKey: string;
 	/** Every create POST of any family, rejected and faulted ones included. */
 	readonly createAttempts: number;
+	/** The same, per task family. */
+	readonly createAttemptsByFamily: Partial<Record<FakeTaskFamily, number>>;
 	/** Tasks created, oldest first. */
 	readonly created: CreatedTask[];
 	/**
@@ -359,6 +361,7 @@ function decodeJson(part: string): Record<string, unknown> | undefined {
 class FakeKlingOfficial implements FakeKlingOfficialServer {
 	baseUrl = '';
 	createAttempts = 0;
+	createAttemptsByFamily: Partial<Record<FakeTaskFamily, number>> = {};
 	readonly created: CreatedTask[] = [];
 	readonly statusPolls = new Map<string, number>();
 	misreads = 0;
@@ -416,6 +419,7 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 
 	clear(): void {
 		this.createAttempts = 0;
+		this.createAttemptsByFamily = {};
 		this.created.length = 0;
 		this.statusPolls.clear();
 		this.misreads = 0;
@@ -466,6 +470,7 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		for (const [family, prefix] of Object.entries(FAMILY_PATHS) as Array<[FakeTaskFamily, string]>) {
 			if (method === 'POST' && path === prefix) {
 				this.createAttempts++;
+				this.createAttemptsByFamily[family] = (this.createAttemptsByFamily[family] ?? 0) + 1;
 				return async (req: IncomingMessage) => this.create(req, family);
 			}
 			if (method === 'GET' && path === prefix) {
