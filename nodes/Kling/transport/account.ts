@@ -33,7 +33,7 @@ export class Account {
 
 	constructor(concurrency: number, clock: Clock) {
 		const now = () => clock.now();
-		this.requests = new AdaptiveLimiter(concurrency, 0.75, 16, now);
+		this.requests = new AdaptiveLimiter(concurrency, 0.75, 16, now, concurrency, () => clock.random());
 		this.taskPools = { image: new TaskSlots(now), tryOn: new TaskSlots(now) };
 	}
 

@@ -18,13 +18,17 @@ interface Waiter {
 /** Without a throttle for this long, the level steps up by one on its own. */
 export const RECOVERY_MS = 60_000;
 
+/** A probe back to the refused level waits for this many times the successes of a step below it (before jitter). */
+const PROBE_SUCCESSES = 2;
+
 /**
  * Bounds what an account has in flight: requests (weight 1) or, on the official API, task slots
  * (a task of n images weighs n). The bound adapts (AIMD): it drops when the API says the account
- * is at its limit and creeps back up after successes, but not back to the level that was refused;
- * that one is tried again only after a quiet minute, so the level settles just under the account's
- * limit instead of probing past it every round. Each throttle also doubles the successes needed
- * before the next increase.
+ * is at its limit and creeps back up after successes. The level that was refused is tried again
+ * after a quiet minute, or sooner by a rarer, jittered probe while work waits (another worker's
+ * load on the account may have ended), so the level settles just under the account's limit
+ * instead of probing past it every round, and processes sharing an account do not probe in step.
+ * Each throttle also doubles the successes needed before the next increase.
  */
 export class AdaptiveLimiter {
 	private limitNow: number;
@@ -46,13 +50,18 @@ export class AdaptiveLimiter {
 
 	private readonly waiting: Waiter[] = [];
 
+	/** Scales the successes a probe waits for: drawn anew at each change of level, from 0.5 to 1.5. */
+	private jitter: number;
+
 	constructor(
 		maxLimit: number,
 		private readonly decreaseFactor = 0.75,
 		private readonly maxProbeBackoff = 16,
 		private readonly now: () => number = () => Date.now(),
 		initialLimit = maxLimit,
+		private readonly random: () => number = () => Math.random(),
 	) {
+		this.jitter = 0.5 + random();
 		this.ceiling = Math.max(1, Math.floor(maxLimit));
 		this.limitNow = Math.max(1, Math.min(this.ceiling, Math.floor(initialLimit)));
 		this.lastStepAt = now();
@@ -105,12 +114,20 @@ export class AdaptiveLimiter {
 		});
 	}
 
-	/** The API accepted a request: maybe allow one more in flight. */
+	/**
+	 * The API accepted a request: maybe allow one more in flight. Below the level that was refused
+	 * the level climbs after `level × backoff` successes; back to that level only while work waits
+	 * (a probe: the account may have room again, e.g. another worker's load has ended), after a
+	 * jittered number of successes, so that processes sharing an account do not probe in step.
+	 */
 	onSuccess(): void {
 		this.successesSinceChange++;
 		this.recover();
-		if (this.limitNow >= this.ceiling || this.limitNow + 1 >= this.refusedAt) return;
-		if (this.successesSinceChange >= this.limitNow * this.probeBackoff) this.step();
+		if (this.limitNow >= this.ceiling || this.limitNow + 1 > this.refusedAt) return;
+		const probe = this.limitNow + 1 === this.refusedAt;
+		if (probe && this.waiting.length === 0) return;
+		const needed = this.limitNow * this.probeBackoff * (probe ? PROBE_SUCCESSES * this.jitter : 1);
+		if (this.successesSinceChange >= needed) this.step();
 	}
 
 	/**
@@ -128,6 +145,7 @@ export class AdaptiveLimiter {
 		this.successesSinceChange = 0;
 		this.lastStepAt = this.now();
 		this.probeBackoff = Math.min(this.maxProbeBackoff, this.probeBackoff * 2);
+		this.jitter = 0.5 + this.random();
 	}
 
 	/** One step up per quiet minute, with the probe backoff halved: limits can rise again. */
@@ -144,6 +162,7 @@ export class AdaptiveLimiter {
 
 	private step(): void {
 		this.limitNow++;
+		this.jitter = 0.5 + this.random();
 		this.successesSinceChange = 0;
 		this.lastStepAt = this.now();
 		this.pump();
