@@ -31,8 +31,12 @@ export class Account {
 	/** How long this account's tasks take, to time the first status check of new ones. */
 	readonly taskDurations = new TaskDurations();
 
+	/** Clock time of the last run that used it. */
+	lastUsedAt: number;
+
 	constructor(concurrency: number, clock: Clock) {
 		const now = () => clock.now();
+		this.lastUsedAt = now();
 		this.requests = new AdaptiveLimiter(concurrency, 0.75, 16, now, concurrency, () => clock.random());
 		this.taskPools = { image: new TaskSlots(now), tryOn: new TaskSlots(now) };
 	}
@@ -46,6 +50,11 @@ export class Account {
 	taskSeen(task: TaskSnapshot): void {
 		if (!FINAL_STATUSES.includes(task.status)) return;
 		for (const pool of Object.values(this.taskPools)) pool.finished(task.taskId);
+	}
+
+	/** Nothing in flight, nothing waiting, no task holding slots: forgetting it loses only what was learned. */
+	get idle(): boolean {
+		return this.requests.active === 0 && this.requests.queued === 0 && Object.values(this.taskPools).every((pool) => pool.idle);
 	}
 
 	/** A run asking for more parallel requests lifts the request limit (what was learned below it stays). */
@@ -65,7 +74,19 @@ export function accountKey(credentialType: string, baseUrl: string, secrets: str
 	return `${credentialType} ${baseUrl} ${keyHash}`;
 }
 
-/** The account's shared state, made on first use. */
+/** An account idle this long is forgotten; so is the longest unused idle one past MAX_ACCOUNTS. */
+export const ACCOUNT_IDLE_MS = 60 * 60_000;
+export const MAX_ACCOUNTS = 100;
+
+/** Drops idle accounts unused for ACCOUNT_IDLE_MS, then the longest unused idle ones while there are too many. */
+function evictAccounts(now: number): void {
+	for (const [key, account] of accounts) if (account.idle && now - account.lastUsedAt >= ACCOUNT_IDLE_MS) accounts.delete(key);
+	if (accounts.size <= MAX_ACCOUNTS) return;
+	const idle = [...accounts].filter(([, account]) => account.idle).sort(([, a], [, b]) => a.lastUsedAt - b.lastUsedAt);
+	for (const [key] of idle.slice(0, accounts.size - MAX_ACCOUNTS)) accounts.delete(key);
+}
+
+/** The account's shared state, made on first use; idle accounts not used for a while are forgotten. */
 export function accountFor(key: string, concurrency: number, clock: Clock): Account {
 	let account = accounts.get(key);
 	if (!account) {
@@ -74,7 +95,14 @@ export function accountFor(key: string, concurrency: number, clock: Clock): Acco
 	} else {
 		account.allow(concurrency);
 	}
+	account.lastUsedAt = clock.now();
+	evictAccounts(clock.now());
 	return account;
+}
+
+/** How many accounts this process keeps state for. */
+export function accountCount(): number {
+	return accounts.size;
 }
 
 /**

@@ -79,6 +79,11 @@ export class AdaptiveLimiter {
 		return this.inFlight;
 	}
 
+	/** Requests waiting for a slot. */
+	get queued(): number {
+		return this.waiting.length;
+	}
+
 	/**
 	 * A run that allows more at once lifts the ceiling, and the level too while nothing has been
 	 * refused yet; a level learned from refusals stays and creeps up from there.
@@ -248,6 +253,11 @@ export class TaskSlots {
 	private probeWaitMs = TASK_PROBE_MS;
 
 	constructor(private readonly now: () => number = () => Date.now()) {}
+
+	/** Nothing held, nobody waiting. */
+	get idle(): boolean {
+		return this.used === 0 && this.waiting.length === 0;
+	}
 
 	/** The learned limit; undefined until the account refused a create. */
 	get limit(): number | undefined {
