@@ -186,15 +186,19 @@ async function createTaskOnce(
 		const lookup = async () => await run.client.send(lookupTaskRequest(family, externalTaskId, deadline, deadlineName), itemIndex);
 		let task: TaskSnapshot | undefined;
 		for (let lookups = 0; task === undefined; lookups++) {
+			let refusal: Error | undefined;
 			const created = await run.client.send(request, itemIndex).catch((error: Error & { unclear?: boolean; klingCode?: number }) => {
-				if (derived && run.workId !== undefined && error.klingCode === TAKEN_EXTERNAL_ID_CODE) return TAKEN;
+				if (derived && run.workId !== undefined && error.klingCode === TAKEN_EXTERNAL_ID_CODE) {
+					refusal = error;
+					return TAKEN;
+				}
 				if (!error.unclear || lookups >= run.settings.maxRetries) throw error;
 				return UNCLEAR;
 			});
 			if (created === TAKEN) {
 				task = await lookup();
-				// Kling said the id is taken, yet has no task under it: say so rather than guess.
-				if (!task) throw requestError(`Kling refused external_task_id ${externalTaskId} as taken, but has no task under it`, run.context(itemIndex));
+				// No task under the id: the refusal was about something else, in Kling's own words.
+				if (!task) throw refusal as Error;
 			} else if (created === UNCLEAR) {
 				task = await lookup();
 			} else {
