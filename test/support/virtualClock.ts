@@ -1,4 +1,4 @@
-import type { Clock } from '../../nodes/Kling/transport/clock';
+import type { Clock } from '../../nodes/Kling/transport/retry';
 
 /** A clock whose sleeps return at once and only move virtual time forward, recording each wait. */
 export class VirtualClock implements Clock {

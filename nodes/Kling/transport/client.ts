@@ -1,15 +1,22 @@
 import type { IBinaryData, IDataObject, IN8nHttpFullResponse, INode } from 'n8n-workflow';
 
-import type { ImageType } from '../wire/imageType';
 import { parseJsonAnswer, tryParseJson } from '../wire/answers';
-import type { Clock } from './clock';
+import type { ImageType } from '../wire/imageType';
+import type { AdaptiveLimiter, LimiterSlot } from './account';
 import { downloadImageWithRetries, storeImageData } from './download';
 import type { DownloadBounds, DownloadContext, DownloadRun } from './download';
-import { cancelledError, classifyFailure, deadlineError, errorAnswer, klingErrorCode, requestError, surelyUnsent } from './errors';
+import {
+	cancelledError,
+	classifyFailure,
+	deadlineError,
+	errorAnswer,
+	klingErrorCode,
+	requestError,
+	surelyUnsent,
+} from './errors';
 import type { ErrorContext } from './errors';
-import type { AdaptiveLimiter, LimiterSlot } from './limiter';
 import { parseRetryAfter, throwNotingAttempts, withRetries } from './retry';
-import type { Attempt, FailureKind, RetryPolicy } from './retry';
+import type { Attempt, Clock, FailureKind, RetryPolicy } from './retry';
 
 export const DEFAULT_BASE_URL = 'https://platform.llmprovider.ai';
 

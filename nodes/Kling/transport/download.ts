@@ -3,20 +3,23 @@ import type { IBinaryData, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-w
 import { detectImageType, imageTypeFromHeader } from '../wire/imageType';
 import type { ImageType } from '../wire/imageType';
 import { decodeImageData } from '../wire/images';
-import { peekHead } from './streams';
-import type { ReadableLike } from './streams';
-import type { Clock } from './clock';
-import { sleepUntil } from './clock';
 import { cancelledError, classifyFailure, requestError } from './errors';
 import type { ErrorContext } from './errors';
-import { throwNotingAttempts, withRetries } from './retry';
-import type { Attempt, RetryPolicy } from './retry';
+import { sleepUntil, throwNotingAttempts, withRetries } from './retry';
+import type { Attempt, Clock, RetryPolicy } from './retry';
 
 export interface DownloadBounds {
 	/** The whole download, from request to the last byte stored. */
 	timeoutMs: number;
 	/** Max Image Size: past it the download stops and the item fails. */
 	maxBytes: number;
+}
+
+
+/** Where images go: downloads (retried, bounded in size and time) and n8n's binary store. */
+export interface ImageStore {
+	downloadImage(url: string, itemIndex: number, fileName: (type: ImageType) => string): Promise<IBinaryData>;
+	storeImageData(base64: string, itemIndex: number, fileName: (type: ImageType) => string): Promise<IBinaryData>;
 }
 
 /** What a download needs of n8n: its HTTP helper and binary store, which an execution and a webhook both offer. */
@@ -195,4 +198,49 @@ export async function storeImageData(
 	const { bytes, type } = decoded;
 	const binary = await ctx.helpers.prepareBinaryData(bytes, fileName(type), type.mimeType);
 	return { ...binary, fileExtension: type.extension };
+}
+
+/** The part of a Node.js readable stream used here; node code may not import 'stream' on n8n Cloud. */
+export interface ReadableLike {
+	read(): unknown;
+	unshift(chunk: unknown): void;
+	once(event: string, listener: (...args: unknown[]) => void): unknown;
+	removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
+	destroy(error?: Error): unknown;
+	push(chunk: unknown, encoding?: unknown): boolean;
+}
+
+/**
+ * Reads the first chunk of a paused stream and puts it back, so the bytes can tell the file type
+ * while the stream itself still goes whole to storage.
+ */
+export async function peekHead(stream: ReadableLike): Promise<Uint8Array> {
+	return await new Promise<Uint8Array>((resolve, reject) => {
+		const cleanup = () => {
+			stream.removeListener('readable', onReadable);
+			stream.removeListener('end', onEnd);
+			stream.removeListener('error', onError);
+		};
+		const onReadable = () => {
+			const chunk = stream.read();
+			if (chunk === null) {
+				stream.once('readable', onReadable);
+				return;
+			}
+			cleanup();
+			stream.unshift(chunk);
+			resolve(chunk instanceof Uint8Array ? chunk : Buffer.from(String(chunk)));
+		};
+		const onEnd = () => {
+			cleanup();
+			resolve(new Uint8Array(0));
+		};
+		const onError = (error: unknown) => {
+			cleanup();
+			reject(error instanceof Error ? error : new Error(String(error)));
+		};
+		stream.once('readable', onReadable);
+		stream.once('end', onEnd);
+		stream.once('error', onError);
+	});
 }

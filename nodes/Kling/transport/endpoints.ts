@@ -1,9 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { parseGenerateAnswer, parseTaskAnswer, parseTaskList } from '../wire/answers';
-import type { GenerateAnswer, TaskSnapshot } from '../wire/answers';
 import { parseAccountCosts } from '../wire/accountCosts';
 import type { AccountCosts } from '../wire/accountCosts';
+import { parseGenerateAnswer, parseTaskAnswer, parseTaskList } from '../wire/answers';
+import type { GenerateAnswer, TaskSnapshot } from '../wire/answers';
 import { RECOGNIZE_PATH, parseElementAnswer, parseElementList, parseRecognizeAnswer } from '../wire/elements';
 import type { ElementList, ElementSummary, Recognition } from '../wire/elements';
 import type { TaskFamily } from '../wire/taskFamilies';

@@ -2,10 +2,9 @@ import type { IBinaryData, INode } from 'n8n-workflow';
 
 import type { ImageType } from '../wire/imageType';
 import type { RunSettings } from '../wire/runSettings';
-import { systemClock } from './clock';
 import { downloadImageWithRetries, storeImageData } from './download';
 import type { DownloadContext, DownloadRun } from './download';
-import { DEFAULT_RETRY_POLICY } from './retry';
+import { DEFAULT_RETRY_POLICY, systemClock } from './retry';
 
 /**
  * Image downloads with no API session behind them, for a node that is handed image URLs (the

@@ -1,7 +1,7 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { peekHead } from './streams';
-import type { ReadableLike } from './streams';
+import { IMAGE_LIST_ENTRY_NAMES, REFERENCE_IMAGE_NAMES, checkImageCount } from '../wire/inputImages';
+import type { ImageListSpec } from '../wire/inputImages';
 import {
 	FieldError,
 	IMAGE_SOURCES,
@@ -14,8 +14,8 @@ import {
 	validateReferenceBytes,
 } from '../wire/validation';
 import type { ImageSource } from '../wire/validation';
-import { IMAGE_LIST_ENTRY_NAMES, REFERENCE_IMAGE_NAMES, checkImageCount } from '../wire/inputImages';
-import type { ImageListSpec } from '../wire/inputImages';
+import { peekHead } from './download';
+import type { ReadableLike } from './download';
 
 /** Bytes read from a stored file to learn its type: more than any signature in imageType.ts. */
 const HEAD_BYTES = 64;

@@ -1,20 +1,18 @@
-import type { IBinaryData, ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 
 import type { AccountCosts } from '../wire/accountCosts';
 import type { TaskSnapshot } from '../wire/answers';
-import { credentialSecrets } from '../wire/secrets';
-import type { ImageType } from '../wire/imageType';
+import type { ElementList, ElementSummary, Recognition } from '../wire/elements';
 import { CREDENTIAL_OF } from '../wire/mode';
 import type { Mode } from '../wire/mode';
+import type { RunSettings } from '../wire/runSettings';
+import { credentialSecrets } from '../wire/secrets';
 import { TASK_FAMILIES } from '../wire/taskFamilies';
 import type { TaskFamily } from '../wire/taskFamilies';
-import type { RunSettings } from '../wire/runSettings';
 import { accountFor, accountKey, noteTasksSeen } from './account';
+import { authorizationFor, officialBaseUrl } from './auth';
 import { KlingClient, normalizeBaseUrl } from './client';
-import type { DownloadContext } from './download';
-import { systemClock } from './clock';
-import type { Clock } from './clock';
-import type { ElementList, ElementSummary, Recognition } from '../wire/elements';
+import type { DownloadContext, ImageStore } from './download';
 import {
 	accountCostsRequest,
 	createElementRequest,
@@ -25,11 +23,10 @@ import {
 	readTaskRequest,
 	recognizeRequest,
 } from './endpoints';
-import { authorizationFor, officialBaseUrl } from './auth';
 import { accountCostsError, credentialSetupError, notResentAfterUnclear } from './errors';
-import { DEFAULT_POLL_POLICY, TaskPoller } from './poller';
-import { DEFAULT_RETRY_POLICY } from './retry';
-import { generateOnGateway, runOfficialTask } from './tasks';
+import { DEFAULT_RETRY_POLICY, systemClock } from './retry';
+import type { Clock } from './retry';
+import { DEFAULT_POLL_POLICY, TaskPoller, generateOnGateway, runOfficialTask } from './tasks';
 import type { Generation, StartedTask, TaskRun } from './tasks';
 
 /** Status checks and list calls answer at once or not at all: they get this bound, not the generation Timeout. */
@@ -65,28 +62,25 @@ export class Session {
 		readonly secrets: string[],
 		/** Aborted when n8n cancels the run, or when a failing item ends it. */
 		readonly controller: AbortController,
+		/** Where output images go: downloads (retried, bounded in size and time) into n8n's binary store. */
+		readonly images: ImageStore,
 		private readonly client: KlingClient,
 		private readonly run: TaskRun,
 	) {}
 
 	/**
-	 * One generation, start to end: on the gateway a call (or a relayed task), on the official API
-	 * a task that holds `images` of the account's task slots until it ends. `body` is asked for
-	 * only when the request is about to go out (it may read a large reference image).
+	 * One generation or task of `family`, start to end: on the gateway a call (or a relayed task),
+	 * on the official API a task that holds `images` of the account's task slots until it ends.
+	 * `body` is asked for only when the request is about to go out (it may read large images).
 	 */
-	async generate(body: () => Promise<IDataObject>, images: number, wait: boolean, itemIndex: number): Promise<Generation | StartedTask> {
-		if (this.mode === 'gateway') return await generateOnGateway(this.run, body, itemIndex);
-		return await this.runTask('generation', body, images, wait, itemIndex);
-	}
-
-	/** A task of another family of the official API (multi-image, expand, try-on), run like a generation. */
-	async runTask(
+	async generate(
 		family: TaskFamily,
 		body: () => Promise<IDataObject>,
 		images: number,
 		wait: boolean,
 		itemIndex: number,
 	): Promise<Generation | StartedTask> {
+		if (this.mode === 'gateway') return await generateOnGateway(this.run, body, itemIndex);
 		return await runOfficialTask(this.run, family, body, images, wait, itemIndex);
 	}
 
@@ -144,15 +138,6 @@ export class Session {
 		return await this.client.send(request, itemIndex).catch((error: Error): never => {
 			throw notResentAfterUnclear(error, 'recognized (and billed) the image');
 		});
-	}
-
-	/** Downloads an image into n8n's binary store under the name `fileName` gives its type. */
-	async downloadImage(url: string, itemIndex: number, fileName: (type: ImageType) => string): Promise<IBinaryData> {
-		return await this.client.downloadImage(url, itemIndex, fileName);
-	}
-
-	async storeImageData(base64: string, itemIndex: number, fileName: (type: ImageType) => string): Promise<IBinaryData> {
-		return await this.client.storeImageData(base64, itemIndex, fileName);
 	}
 
 	/** Reads wait for the account's limit as long as a generation would. */
@@ -227,5 +212,5 @@ export async function openSession(ctx: SessionContext, mode: Mode, settings: Run
 		context: (itemIndex) => ({ node: ctx.getNode(), itemIndex, secrets }),
 		settings,
 	};
-	return new Session(mode, secrets, controller, client, run);
+	return new Session(mode, secrets, controller, client, client, run);
 }

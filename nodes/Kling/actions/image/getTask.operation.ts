@@ -66,7 +66,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			const batch = { ...taskImages(task), model: '', prompt: '' };
 			const output = request.output === 'binary' ? 'binary' : 'url';
 			const choice = { output, binaryField: request.binaryField, secrets: session.secrets } as const;
-			return await imageItems(session, batch, choice, itemIndex);
+			return await imageItems(session.images, batch, choice, itemIndex);
 		},
 	});
 }

@@ -1,7 +1,7 @@
-import type { IBinaryData, IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import type { ImageStore } from '../../transport/download';
 import type { GeneratedImage } from '../../wire/answers';
-import type { ImageType } from '../../wire/imageType';
 import { countImages, imageFileName } from '../../wire/images';
 import type { ImageCount } from '../../wire/images';
 import { maskSecretsInUrl } from '../../wire/secrets';
@@ -17,12 +17,6 @@ export interface ImageBatch {
 	unitsDeducted?: number;
 	/** More fields for every item, such as an Omni-Image task's result type. */
 	details?: IDataObject;
-}
-
-/** Where images go: the session's downloads (retried, bounded in size and time) and n8n's binary store. */
-export interface ImageStore {
-	downloadImage(url: string, itemIndex: number, fileName: (type: ImageType) => string): Promise<IBinaryData>;
-	storeImageData(base64: string, itemIndex: number, fileName: (type: ImageType) => string): Promise<IBinaryData>;
 }
 
 export interface OutputChoice {

@@ -58,7 +58,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
 				if (prepared.choice.output === 'binary' && segment.isContain && segment.url) {
 					const fileName = (type: { extension: string }) => `kling-${created}-${itemIndex}-${position}-${segment.kind}.${type.extension}`;
-					item.binary = { [prepared.choice.binaryField]: await session.downloadImage(segment.url, itemIndex, fileName) };
+					item.binary = { [prepared.choice.binaryField]: await session.images.downloadImage(segment.url, itemIndex, fileName) };
 				}
 				items.push(item);
 			}

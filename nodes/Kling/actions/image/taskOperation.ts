@@ -53,7 +53,7 @@ export async function resultItems(
 		throw noImagesError({ node: ctx.getNode(), itemIndex, secrets: session.secrets });
 	}
 	const batch = { ...result, model: described.model, prompt: described.prompt, details: described.details };
-	return await imageItems(session, batch, { ...described.choice, secrets: session.secrets }, itemIndex);
+	return await imageItems(session.images, batch, { ...described.choice, secrets: session.secrets }, itemIndex);
 }
 
 /** One item's checked task, ready to create once its images are read (`body`). */
@@ -83,7 +83,7 @@ export async function executeTask(
 			return { ...task, choice: readOutputChoice(ctx, itemIndex, task.images), wait };
 		},
 		run: async (session, task, itemIndex) => {
-			const result = await session.runTask(family, task.body, task.images, task.wait, itemIndex);
+			const result = await session.generate(family, task.body, task.images, task.wait, itemIndex);
 			return await resultItems(ctx, session, result, task, itemIndex);
 		},
 	});

@@ -1,5 +1,5 @@
 import { ACCOUNT_IDLE_MS, MAX_ACCOUNTS, accountCount, accountFor } from '../../../../nodes/Kling/transport/account';
-import type { Clock } from '../../../../nodes/Kling/transport/clock';
+import type { Clock } from '../../../../nodes/Kling/transport/retry';
 
 let now = 0;
 const clock: Clock = { now: () => now, sleep: async () => {}, random: () => 0.5 };

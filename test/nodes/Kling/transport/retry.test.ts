@@ -1,4 +1,4 @@
-import { abortableSleep } from '../../../../nodes/Kling/transport/clock';
+import { abortableSleep } from '../../../../nodes/Kling/transport/retry';
 import {
 	DEFAULT_RETRY_POLICY,
 	backoffDelay,

@@ -1,4 +1,4 @@
-import { AdaptiveLimiter, RECOVERY_MS, TASK_PROBE_MS, TaskSlots } from '../../../../nodes/Kling/transport/limiter';
+import { AdaptiveLimiter, RECOVERY_MS, TASK_PROBE_MS, TaskSlots } from '../../../../nodes/Kling/transport/account';
 
 describe('AdaptiveLimiter', () => {
 	it('grants up to the limit at once and queues the rest in order', async () => {

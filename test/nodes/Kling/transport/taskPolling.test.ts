@@ -1,5 +1,5 @@
 import type { TaskSnapshot } from '../../../../nodes/Kling/wire/answers';
-import { DEFAULT_POLL_POLICY, PollTimeoutError, TaskPoller } from '../../../../nodes/Kling/transport/poller';
+import { DEFAULT_POLL_POLICY, PollTimeoutError, TaskPoller } from '../../../../nodes/Kling/transport/tasks';
 import { VirtualClock } from '../../../support/virtualClock';
 
 /** A task that succeeds once `durationMs` of virtual time has passed since it was created. */
