@@ -19,6 +19,8 @@ export interface OperationPanel {
 	operationName: string;
 	/** What selects the operation in a node's parameters. */
 	selection: { authentication: string; resource: string; operation: string };
+	/** The label of the `authentication` parameter, among `labels`. */
+	authenticationLabel: string;
 	/** Labels of the parameters shown, in description order (notices and hidden parameters left out). */
 	labels: string[];
 	/** Entries of each shown collection's "Add Option" list that depend on no other value, by collection label. */
@@ -59,7 +61,7 @@ function nodeValues(description: INodeTypeDescription, selection: INodeParameter
 function panelOf(
 	description: INodeTypeDescription,
 	selection: OperationPanel['selection'],
-	names: { resourceName: string; operationName: string },
+	names: { resourceName: string; operationName: string; authenticationLabel: string },
 ): OperationPanel {
 	const values = nodeValues(description, selection);
 	const visible = description.properties.filter(
@@ -93,7 +95,8 @@ export function operationPanels(description: INodeTypeDescription): OperationPan
 			const operationProperty = theShown(description, nodeValues(description, resourceValues), 'operation');
 			for (const { value: operation, name: operationName } of choices(operationProperty)) {
 				const selection = { ...resourceValues, operation: String(operation) };
-				panels.push(panelOf(description, selection, { resourceName, operationName }));
+				const names = { resourceName, operationName, authenticationLabel: authentication.displayName };
+				panels.push(panelOf(description, selection, names));
 			}
 		}
 	}

@@ -100,6 +100,7 @@ describe('operationPanels', () => {
 		const walk = operationPanels(sampleNode()).find((panel) => panel.operation === 'walk');
 		expect(walk).toMatchObject({
 			resourceName: 'Dog',
+			authenticationLabel: 'Authentication',
 			operationName: 'Walk',
 			selection: { authentication: 'tokenApi', resource: 'dog', operation: 'walk' },
 		});
