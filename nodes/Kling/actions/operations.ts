@@ -16,6 +16,8 @@ export interface Operation {
 export interface Resource {
 	operations: Record<string, Operation>;
 	defaultOperation: string;
+	/** Added to an operation's name in messages ("Create Element") when the name alone says too little. */
+	noun?: string;
 }
 
 function operationProperty(options: INodePropertyOptions[], defaultOperation: string, show: INodeProperties['displayOptions']): INodeProperties {

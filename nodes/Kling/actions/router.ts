@@ -4,10 +4,11 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { readMode } from '../parameters/authentication';
 import { officialOnlyError } from '../transport/errors';
 import { account } from './account';
+import { element } from './element';
 import { image } from './image';
 import type { Resource } from './operations';
 
-const resources: Record<string, Resource> = { image, account };
+const resources: Record<string, Resource> = { image, element, account };
 
 /** Runs `<resource>/<operation>.operation.ts`, found in its resource's index. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -18,6 +19,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!found) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of resource "${resource}" is not supported`);
 	}
-	if (found.officialOnly && readMode(this) !== 'official') throw officialOnlyError(this.getNode(), found.option.name);
+	if (found.officialOnly && readMode(this) !== 'official') {
+		const { noun } = resources[resource];
+		throw officialOnlyError(this.getNode(), noun ? `${found.option.name} ${noun}` : found.option.name);
+	}
 	return [await found.execute.call(this)];
 }

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { IMAGE_LIST_ENTRY_NAMES } from '../wire/inputImages';
+import { IMAGE_LIST_ENTRY_NAMES, REFERENCE_IMAGE_NAMES } from '../wire/inputImages';
 import type { ImageListSpec } from '../wire/inputImages';
 
 /** Input images: one image (its source and a field per source), or a list of them. Saved names: never rename one. */
@@ -66,6 +66,16 @@ const ONE_IMAGE_HINT = 'The name of the input binary field holding the image (JP
 /** One input image of an operation, its parameters named after `prefix`. */
 export function imageInputProperties(prefix: string, displayName: string, description: string, optional = false): INodeProperties[] {
 	return imageSourceProperties(imageInputNames(prefix), { displayName, description, optional, binaryHint: ONE_IMAGE_HINT });
+}
+
+/** Generate's optional reference image, under the names it has always been saved with. */
+export function referenceImageProperties(): INodeProperties[] {
+	return imageSourceProperties(REFERENCE_IMAGE_NAMES, {
+		displayName: 'Reference Image',
+		description: 'An image that steers the result; None generates from the prompt alone',
+		optional: true,
+		binaryHint: 'The name of the input binary field holding the reference image (JPG or PNG, up to 10 MB)',
+	});
 }
 
 /** Multi-Image Reference's subjects. */

@@ -14,7 +14,7 @@ import {
 	validateReferenceBytes,
 } from '../wire/validation';
 import type { ImageSource } from '../wire/validation';
-import { IMAGE_LIST_ENTRY_NAMES, checkImageCount } from '../wire/inputImages';
+import { IMAGE_LIST_ENTRY_NAMES, REFERENCE_IMAGE_NAMES, checkImageCount } from '../wire/inputImages';
 import type { ImageListSpec } from '../wire/inputImages';
 
 /** Bytes read from a stored file to learn its type: more than any signature in imageType.ts. */
@@ -33,8 +33,6 @@ export interface ImageInput {
 	label?: string;
 }
 
-/** Generate's reference image. */
-export const REFERENCE_IMAGE_PARAMETERS = { urlParameter: 'imageUrl', binaryParameter: 'binaryPropertyName', base64Parameter: 'imageBase64' };
 
 /**
  * An input image that has been checked but not read: where to find it when its request is sent.
@@ -138,7 +136,8 @@ export async function checkReferenceImage(
 	itemIndex: number,
 	source: ImageSource,
 ): Promise<CheckedImage | undefined> {
-	return await checkImageInput(ctx, itemIndex, { source, ...REFERENCE_IMAGE_PARAMETERS });
+	const names = REFERENCE_IMAGE_NAMES;
+	return await checkImageInput(ctx, itemIndex, { source, urlParameter: names.url, binaryParameter: names.binary, base64Parameter: names.base64 });
 }
 
 /** The image value to send: the URL, or the file's base64 with no `data:` prefix, read now. */

@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { parseJsonKeepingLongs } from './longJson';
+
 /** One image of an answer: a URL to download, or the bytes themselves as base64. */
 export interface GeneratedImage {
 	index: number;
@@ -32,9 +34,10 @@ export function parseJsonAnswer(text: string): unknown {
 	return parsed.value;
 }
 
+/** Integers beyond 2^53 (Kling's element ids) come out as digit strings, never rounded (see longJson.ts). */
 export function tryParseJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
 	try {
-		return { ok: true, value: JSON.parse(text) };
+		return { ok: true, value: parseJsonKeepingLongs(text) };
 	} catch (error) {
 		return { ok: false, reason: (error as Error).message };
 	}

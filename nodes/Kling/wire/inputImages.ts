@@ -18,6 +18,9 @@ export interface ImageListSpec {
 /** The parameter names inside each entry of an image list, the same for every list. */
 export const IMAGE_LIST_ENTRY_NAMES = { source: 'source', url: 'imageUrl', binary: 'binaryPropertyName', base64: 'imageBase64' } as const;
 
+/** Generate's reference image parameters, saved under these names before other operations had images. */
+export const REFERENCE_IMAGE_NAMES = { source: 'imageSource', url: 'imageUrl', binary: 'binaryPropertyName', base64: 'imageBase64' } as const;
+
 /** An image list's count, after binary lists are split into their fields. */
 export function checkImageCount(spec: ImageListSpec, count: number): void {
 	if (count < spec.min || count > spec.max) {

@@ -1,6 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { elementIdList } from './elementIds';
 import { withAdditionalFields } from './gatewayRequest';
 import { API_NUMBERS, checkNumber } from './numbers';
 import { FieldError, textValue, validateImageUrl } from './validation';
@@ -18,8 +17,8 @@ export interface RawOfficialParams {
 	/** Only read when Image Reference is `subject`, the one case the API takes it. */
 	humanFidelity?: unknown;
 	resolution: unknown;
-	/** Element ids (kling-v3), see wire/elementIds.ts. */
-	elements?: unknown;
+	/** Element ids (kling-v3), checked (parameters/elements.ts elementIdsOf). */
+	elementIds?: string[];
 	watermark?: unknown;
 	callbackUrl: unknown;
 	externalTaskId: unknown;
@@ -96,7 +95,7 @@ export function validateOfficialParams(base: GenerateParams, raw: RawOfficialPar
 	if (resolution && !(RESOLUTIONS as readonly string[]).includes(resolution)) {
 		throw new FieldError('Resolution', `must be 1k or 2k, got "${resolution}"`);
 	}
-	const elementIds = elementIdList('Elements', raw.elements);
+	const elementIds = raw.elementIds ?? [];
 	if (elementIds.length > 0 && MODELS_WITHOUT_ELEMENTS.includes(base.model)) {
 		throw new FieldError('Elements', `need kling-v3 or a later model; ${base.model} does not take elements`);
 	}

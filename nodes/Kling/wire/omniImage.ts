@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { elementIdList } from './elementIds';
+import { MAX_ELEMENTS_PER_REQUEST } from './elements';
 import { API_NUMBERS, checkNumber } from './numbers';
 import { validateTaskOptions, withTaskOptions } from './officialRequest';
 import type { RawTaskOptions } from './taskBodies';
@@ -12,8 +12,6 @@ export const OMNI_MODELS = ['kling-image-o1', 'kling-v3-omni'] as const;
 export const OMNI_RESOLUTIONS = ['1k', '2k', '4k'] as const;
 export const OMNI_ASPECT_RATIOS = [...ASPECT_RATIOS, 'auto'] as const;
 export const OMNI_RESULT_TYPES = ['single', 'series'] as const;
-/** Reference images and elements together. */
-export const MAX_OMNI_REFERENCES = 10;
 
 /**
  * What each documented model can do. A model not listed here (a newer id given by expression) is
@@ -32,7 +30,8 @@ export interface RawOmniParams extends RawTaskOptions {
 	seriesAmount: unknown;
 	n: unknown;
 	aspectRatio: unknown;
-	elements: unknown;
+	/** Element ids, checked (parameters/elements.ts elementIdsOf). */
+	elements: string[];
 	/** How many reference images the item has (a binary list counts each field). */
 	images: number;
 }
@@ -69,11 +68,11 @@ export function buildOmniBody(raw: RawOmniParams): OmniRequest {
 	const features = MODEL_FEATURES[model];
 	const prompt = promptText('Prompt', raw.prompt, true);
 	checkImagePlaceholders(prompt, raw.images);
-	const elements = elementIdList('Elements', raw.elements);
-	if (raw.images + elements.length > MAX_OMNI_REFERENCES) {
+	const { elements } = raw;
+	if (raw.images + elements.length > MAX_ELEMENTS_PER_REQUEST) {
 		throw new FieldError(
 			'Reference Images',
-			`and Elements together must be at most ${MAX_OMNI_REFERENCES}, got ${raw.images} images and ${elements.length} elements`,
+			`and Elements together must be at most ${MAX_ELEMENTS_PER_REQUEST}, got ${raw.images} images and ${elements.length} elements`,
 		);
 	}
 	const resolution = choice('Resolution', raw.resolution, OMNI_RESOLUTIONS, '1k');

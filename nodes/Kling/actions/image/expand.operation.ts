@@ -8,6 +8,7 @@ import { checkImageInput, withImages } from '../../transport/inputImages';
 import { buildExpandBody } from '../../wire/taskBodies';
 import { API_NUMBERS } from '../../wire/numbers';
 import { executeTask, imageInputOf, readTaskOptions } from './taskOperation';
+import { promptProperty } from '../../parameters/prompt';
 
 const { upExpansionRatio, downExpansionRatio, leftExpansionRatio, rightExpansionRatio } = API_NUMBERS;
 
@@ -23,14 +24,7 @@ const properties: INodeProperties[] = [
 	numberProperty(downExpansionRatio),
 	numberProperty(leftExpansionRatio),
 	numberProperty(rightExpansionRatio),
-	{
-		displayName: 'Prompt',
-		name: 'prompt',
-		type: 'string',
-		default: '',
-		typeOptions: { rows: 3 },
-		description: 'What the new content should show, at most 2500 characters; optional',
-	},
+	promptProperty({ required: false, description: 'What the new content should show' }),
 	numberProperty(API_NUMBERS.n),
 	...taskEndProperties(true),
 ];

@@ -11,7 +11,7 @@ import { validateGenerateParams } from '../../wire/validation';
 import type { GenerateParams } from '../../wire/validation';
 import type { Session } from '../../transport/session';
 import { runItems } from '../runItems';
-import { ELEMENT_IDS_PARAMETER } from '../../parameters/elements';
+import { elementIdsOf } from '../../parameters/elements';
 import { generateProperties } from '../../parameters/generate';
 
 export const option: INodePropertyOptions = {
@@ -58,7 +58,7 @@ async function prepareItem(ctx: IExecuteFunctions, itemIndex: number, official: 
 		imageReference,
 		humanFidelity: imageReference === 'subject' ? param('humanFidelity', 0.45) : undefined,
 		resolution: param('resolution', ''),
-		elements: param(ELEMENT_IDS_PARAMETER, []),
+		elementIds: elementIdsOf(param('elements', {})),
 		...readTaskOptions(ctx, itemIndex, true),
 	});
 	return {

@@ -6,11 +6,12 @@ import * as getTask from './getTask.operation';
 import * as listTasks from './listTasks.operation';
 import * as multiImage from './multiImage.operation';
 import * as omniImage from './omniImage.operation';
+import * as recognize from './recognize.operation';
 import * as tryOn from './tryOn.operation';
 
 /** The Image resource: every operation is listed here once, and the router finds it here. */
 export const image: Resource = {
-	operations: { generate, omniImage, multiImage, expand, tryOn, getTask, listTasks },
+	operations: { generate, omniImage, multiImage, expand, tryOn, recognize, getTask, listTasks },
 	defaultOperation: 'generate',
 };
 

@@ -9,6 +9,7 @@ import { checkImageInput, checkImageList, imageList, withImages } from '../../tr
 import { MULTI_IMAGE_MODELS, buildMultiImageBody } from '../../wire/taskBodies';
 import { API_NUMBERS } from '../../wire/numbers';
 import { executeTask, imageInputOf, readTaskOptions } from './taskOperation';
+import { promptProperty } from '../../parameters/prompt';
 
 const properties: INodeProperties[] = [
 	{
@@ -19,15 +20,7 @@ const properties: INodeProperties[] = [
 		description: 'Model for multi-image reference; an expression may name a newer one',
 		options: MULTI_IMAGE_MODELS.map((model) => ({ name: model, value: model })),
 	},
-	{
-		displayName: 'Prompt',
-		name: 'prompt',
-		type: 'string',
-		default: '',
-		typeOptions: { rows: 4 },
-		placeholder: 'e.g. The product on a marble table in morning light',
-		description: 'What the image should show, at most 2500 characters; optional here',
-	},
+	promptProperty({ required: false, description: 'What the image should show', placeholder: 'e.g. The product on a marble table in morning light' }),
 	imageListProperty(SUBJECT_IMAGES, 'the subjects to show, each cut down to its subject (Kling does not crop them)'),
 	...imageInputProperties('sceneImage', 'Scene Image', 'An image of the scene to place the subjects in', true),
 	...imageInputProperties('styleImage', 'Style Image', 'An image whose style the result takes', true),

@@ -1,7 +1,7 @@
 import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { ELEMENT_IDS_PARAMETER, elementsProperty } from '../../parameters/elements';
+import { elementIdsOf, elementIdsProperty } from '../../parameters/elements';
 import { OMNI_REFERENCE_IMAGES, imageListProperty } from '../../parameters/inputImages';
 import { numberProperty } from '../../parameters/numbers';
 import { taskEndProperties } from '../../parameters/taskParameters';
@@ -9,6 +9,7 @@ import { checkImageList, imageList } from '../../transport/inputImages';
 import { API_NUMBERS } from '../../wire/numbers';
 import { OMNI_ASPECT_RATIOS, OMNI_MODELS, OMNI_RESOLUTIONS, buildOmniBody } from '../../wire/omniImage';
 import { executeTask, readTaskOptions } from './taskOperation';
+import { promptProperty } from '../../parameters/prompt';
 
 export const option: INodePropertyOptions = {
 	name: 'Omni Image',
@@ -27,19 +28,14 @@ const properties: INodeProperties[] = [
 		description: 'Omni model; kling-v3-omni also makes 4K and series. An expression may name a newer one.',
 		options: OMNI_MODELS.map((model) => ({ name: model, value: model })),
 	},
-	{
-		displayName: 'Prompt',
-		name: 'prompt',
-		type: 'string',
+	promptProperty({
 		required: true,
-		default: '',
-		typeOptions: { rows: 4 },
+		description: 'What to make; what to leave out is written here too (Omni has no negative prompt)',
 		placeholder: 'e.g. The bottle of <<<image_1>>> on a beach at sunset',
 		hint: 'Name reference images as <<<image_1>>>, <<<image_2>>>, … in the order of Reference Images',
-		description: 'What to make, at most 2500 characters; what to leave out is written here too (Omni has no negative prompt)',
-	},
+	}),
 	imageListProperty(OMNI_REFERENCE_IMAGES, 'the images the prompt refers to; with Elements at most 10 in all'),
-	elementsProperty('Saved subjects from the element library; with Reference Images at most 10 in all'),
+	elementIdsProperty(),
 	{
 		displayName: 'Resolution',
 		name: 'omniResolution',
@@ -85,7 +81,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			seriesAmount: param('seriesAmount', API_NUMBERS.seriesAmount.default),
 			n: param('n', 1),
 			aspectRatio: param('omniAspectRatio', 'auto'),
-			elements: param(ELEMENT_IDS_PARAMETER, []),
+			elements: elementIdsOf(param('elements', {})),
 			images: references.length,
 			...readTaskOptions(this, itemIndex, true),
 		});

@@ -131,7 +131,7 @@ describe('Omni-Image', () => {
 		['a series on O1', { resultType: 'series', omniAspectRatio: '1:1' }, '"Result Type" series is not offered by kling-image-o1'],
 		['a series amount of 10', { omniModel: 'kling-v3-omni', resultType: 'series', seriesAmount: 10, omniAspectRatio: '1:1' }, '"Series Amount" must be from 2 to 9, got 10'],
 		['auto without references', {}, '"Aspect Ratio" auto needs a reference image or an element'],
-		['an element id that lost its digits', { elements: { element: [element('8.603214532187914e+20')] } }, '"Elements" must be an element id (digits only)'],
+		['an element id that lost its digits', { elements: { element: [element('={{ 860321453218791424123 }}')] } }, '"Elements 1" is the number 860321453218791400000'],
 	])('refuses %s before sending, naming the field and the item', async (_name, parameters, message) => {
 		const { items, error } = await runKlingOfficial({
 			server,
