@@ -192,12 +192,15 @@ async function visibleLabels(page: Page, scope: string): Promise<string[]> {
 
 const PARAMETERS = '[data-test-id="ndv"] [data-test-id="node-parameters"]';
 
+/** Set once opening a panel from the canvas failed: later panels go straight to their URL. */
+let canvasFailed = false;
+
 /**
  * Opens a node's parameter panel as a user does, by double-clicking it on the canvas (the panel
  * open before is closed first). The first time, or when that fails, /workflow/<id>/<node id>
  * loads the workflow with the panel open.
  */
-async function openPanel(page: Page, url: string, node: INode): Promise<boolean> {
+async function openPanel(page: Page, url: string, node: INode): Promise<'canvas' | 'url' | undefined> {
 	await page.setViewportSize(VIEWPORT);
 	const panelShown = async (timeout: number) =>
 		await page
@@ -208,7 +211,7 @@ async function openPanel(page: Page, url: string, node: INode): Promise<boolean>
 				() => false,
 			);
 	let opened = false;
-	if (page.url().startsWith(`${url}/workflow/${WORKFLOW_ID}`)) {
+	if (!canvasFailed && page.url().startsWith(`${url}/workflow/${WORKFLOW_ID}`)) {
 		await page.keyboard.press('Escape');
 		await page
 			.locator(PARAMETERS)
@@ -220,13 +223,17 @@ async function openPanel(page: Page, url: string, node: INode): Promise<boolean>
 			() => false,
 		);
 		opened &&= (await page.locator('[data-test-id="ndv"]').textContent())?.includes(node.name) ?? false;
+		canvasFailed = !opened;
 	}
+	let how: 'canvas' | 'url' = 'canvas';
 	if (!opened) {
+		how = 'url';
 		await page.goto(`${url}/workflow/${WORKFLOW_ID}/${node.id}`, { waitUntil: 'domcontentloaded' });
 		opened = await panelShown(60_000);
 	}
-	if (opened) await page.locator(`${PARAMETERS} [data-test-id="parameter-item"]`).first().waitFor({ timeout: 30_000 });
-	return opened;
+	if (!opened) return undefined;
+	await page.locator(`${PARAMETERS} [data-test-id="parameter-item"]`).first().waitFor({ timeout: 30_000 });
+	return how;
 }
 
 /** The node's icon: every <img> n8n made for it (canvas and panel header) has loaded, and kling.svg was served as SVG. */
@@ -302,11 +309,13 @@ async function offeredOptions(page: Page, label: string): Promise<string[] | und
  * node set to the operation (same labels, same order), each collection offers the options that
  * depend on no other value, and its screenshot is taken.
  */
-async function checkPanel(page: Page, url: string, { panel, node }: PanelNode, checks: Checks, shot: string): Promise<void> {
+async function checkPanel(page: Page, url: string, { panel, node }: PanelNode, checks: Checks, shot: string): Promise<string> {
 	const key = panelKey(panel);
+	const startedAt = Date.now();
 	const opened = await openPanel(page, url, node);
-	checks.add(`${key}: the panel of "${node.name}" opens`, opened, opened ? '' : `at ${page.url()}`);
-	if (!opened) return;
+	checks.add(`${key}: the panel of "${node.name}" opens`, opened !== undefined, opened ? `from the ${opened}` : `at ${page.url()}`);
+	if (!opened) return 'not opened';
+	const openedAt = Date.now();
 	const labels = await visibleLabels(page, PARAMETERS);
 	// The editor shows the node's credential choice instead of its Authentication parameter.
 	const expected = panel.labels.filter((label) => label !== panel.authenticationLabel);
@@ -332,7 +341,10 @@ async function checkPanel(page: Page, url: string, { panel, node }: PanelNode, c
 			offered === undefined ? '"Add Option" did not open' : absent.length > 0 ? `missing: ${absent.join(', ')}` : `${offered.length} options`,
 		);
 	}
+	const checkedAt = Date.now();
 	await screenshot(page, shot);
+	const [open, check, picture] = [openedAt - startedAt, checkedAt - openedAt, Date.now() - checkedAt].map(seconds);
+	return `opened from the ${opened} in ${open}, checked in ${check}, screenshot in ${picture}`;
 }
 
 /**
@@ -497,9 +509,9 @@ async function main(): Promise<void> {
 			for (const [index, panelNode] of nodes.entries()) {
 				stopIfInterrupted();
 				const started = Date.now();
-				await checkPanel(page, url, panelNode, checks, join(shots, `${panelKey(panelNode.panel)}.png`));
+				const timing = await checkPanel(page, url, panelNode, checks, join(shots, `${panelKey(panelNode.panel)}.png`));
 				if (index === 0) await checkIcon(page, checks, iconResponses);
-				info(`${panelKey(panelNode.panel)} (${seconds(Date.now() - started)})`);
+				info(`${panelKey(panelNode.panel)}: ${seconds(Date.now() - started)} (${timing})`);
 			}
 		});
 		stopIfInterrupted();

@@ -1,6 +1,7 @@
 import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 
 import { account } from '../../nodes/Kling/actions/account';
+import { element } from '../../nodes/Kling/actions/element';
 import { image } from '../../nodes/Kling/actions/image';
 import { Kling } from '../../nodes/Kling/Kling.node';
 import { operationPanels, panelKey } from '../../scripts/lib/nodeOperations';
@@ -118,7 +119,7 @@ describe('operationPanels', () => {
 
 	it('covers every operation registered in the Kling node, the official-only ones with the official credential only', () => {
 		const keys = operationPanels(new Kling().description).map(panelKey);
-		for (const [resource, { operations }] of Object.entries({ image, account })) {
+		for (const [resource, { operations }] of Object.entries({ image, element, account })) {
 			for (const [name, operation] of Object.entries(operations)) {
 				expect(keys).toContain(`klingAiApi-${resource}-${name}`);
 				if (operation.officialOnly) expect(keys).not.toContain(`klingApi-${resource}-${name}`);
