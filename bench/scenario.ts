@@ -12,7 +12,7 @@ import { KlingApi } from '../credentials/KlingApi.credentials';
 import { Kling } from '../nodes/Kling/Kling.node';
 import { readRunSettings } from '../nodes/Kling/parameters/options';
 import { cleanupEngine, runNode, setBinaryMode, storeBinaryInput } from '../test/support/engine';
-import { largePng } from '../test/support/fakeImages';
+import { largePng, promptJpeg } from '../test/support/fakeImages';
 import type { NodeRun } from '../test/support/engine';
 import { startCpuProfile } from './cpuProfile';
 import { trackPeakRss } from './peakRss';
@@ -91,6 +91,28 @@ function run(scenario: Scenario, baseUrl: string, items: INodeExecutionData[]) {
 	});
 }
 
+/** The try-on burst of a scenario: person images as binary, a garment by URL (the fake does not fetch it). */
+async function runTryOnBurst(scenario: Scenario, baseUrl: string) {
+	const person = await storeBinaryInput(promptJpeg('person', 0), 'person.jpg', 'image/jpeg');
+	return await runNode({
+		nodeType: new Kling(),
+		credentialTypes: [new KlingApi(), new KlingAiApi()],
+		credentials: { klingAiApi: { apiKey: BENCH_API_KEY, region: 'custom', baseUrl } },
+		items: Array.from({ length: scenario.tryOnBurst ?? 0 }, () => ({ json: {}, binary: { person } })),
+		continueOnFail: true,
+		parameters: {
+			authentication: 'klingAiApi',
+			resource: 'image',
+			operation: 'tryOn',
+			humanImageBinaryField: 'person',
+			clothImageSource: 'url',
+			clothImageUrl: 'https://example.com/shirt.png',
+			output: 'url',
+			options: { concurrency: scenario.tryOnBurst },
+		},
+	});
+}
+
 /** Items that failed in one execution: all of them when the execution itself failed. */
 function failedItemsOf({ items, error }: NodeRun, itemCount: number): number {
 	if (error) return itemCount;
@@ -98,25 +120,74 @@ function failedItemsOf({ items, error }: NodeRun, itemCount: number): number {
 	return new Set(failed.map((item) => JSON.stringify(item.pairedItem))).size;
 }
 
-/** Starts all executions of a batch at once and measures them until the last one ends. */
-async function measureBatch(scenario: Scenario, server: BenchServer, batch: Batch): Promise<ScenarioResult> {
-	const executions = scenario.executions ?? 1;
+/** What a batch's executions came to: failed items per execution, and images made. */
+interface BatchOutcome {
+	failedPerRun: number[];
+	images: number;
+}
+
+/** Runs `executions` executions at once in this process; a try-on burst beside them counts its failures, not its images. */
+async function runExecutions(scenario: Scenario, baseUrl: string, executions: number): Promise<BatchOutcome> {
 	const inputs = await Promise.all(Array.from({ length: executions }, async (_, e) => await inputItems(scenario, scenario.items, e)));
+	const burst = scenario.tryOnBurst ? runTryOnBurst(scenario, baseUrl) : undefined;
+	const runs = await Promise.all(inputs.map(async (items) => await run(scenario, baseUrl, items)));
+	const failedPerRun = runs.map((nodeRun) => failedItemsOf(nodeRun, scenario.items));
+	const images = runs.flatMap((nodeRun) => nodeRun.items).filter((item) => item.json.error === undefined).length;
+	// The burst must run beside the image tasks, not break.
+	if (burst) failedPerRun.push(failedItemsOf(await burst, scenario.tryOnBurst ?? 0));
+	return { failedPerRun, images };
+}
+
+/**
+ * A worker process of a scenario with several processes (n8n's queue mode: each worker learns the
+ * account alone): runs the executions it is told to against the address it is told, and answers
+ * with their outcome.
+ */
+interface WorkerProcess {
+	run(baseUrl: string, executions: number): Promise<BatchOutcome>;
+	stop(): void;
+}
+
+function startWorker(scenario: Scenario): WorkerProcess {
+	const child = fork(join(__dirname, 'scenario.js'), [scenario.name, '--worker'], { stdio: 'inherit' });
+	return {
+		run: async (baseUrl, executions) => {
+			const answer = new Promise<BatchOutcome>((resolve) => child.once('message', (m) => resolve(m as BatchOutcome)));
+			child.send({ baseUrl, executions });
+			return await answer;
+		},
+		stop: () => child.send('stop'),
+	};
+}
+
+function workerMain(scenario: Scenario): void {
+	process.on('message', (message: { baseUrl: string; executions: number } | 'stop') => {
+		if (message === 'stop') return void cleanupEngine().then(() => process.exit(0));
+		void runExecutions(scenario, message.baseUrl, message.executions).then((outcome) => process.send?.(outcome));
+	});
+}
+
+/** Starts all executions of a batch at once (across the scenario's processes) and measures them until the last one ends. */
+async function measureBatch(scenario: Scenario, server: BenchServer, batch: Batch, workers: WorkerProcess[]): Promise<ScenarioResult> {
+	const executions = scenario.executions ?? 1;
 	const before = await server.stats();
 	const rss = trackPeakRss();
 	const profile = await startCpuProfile(batch.name);
 	const cpuBefore = process.cpuUsage();
 	const started = performance.now();
-	const runs = await Promise.all(inputs.map(async (items) => await run(scenario, server.baseUrl, items)));
+	const outcomes =
+		workers.length === 0
+			? [await runExecutions(scenario, server.baseUrl, executions)]
+			: await Promise.all(workers.map(async (worker) => await worker.run(server.baseUrl, executions / workers.length)));
 	const wallMs = performance.now() - started;
 	const cpu = process.cpuUsage(cpuBefore);
 	await profile?.stop();
 	const peakRss = rss.stop();
 	const after = await server.stats();
 
-	const failedPerRun = runs.map((nodeRun) => failedItemsOf(nodeRun, scenario.items));
+	const failedPerRun = outcomes.flatMap((outcome) => outcome.failedPerRun);
 	const failedItems = failedPerRun.reduce((sum, failed) => sum + failed, 0);
-	const images = runs.flatMap((nodeRun) => nodeRun.items).filter((item) => item.json.error === undefined).length;
+	const images = outcomes.reduce((sum, outcome) => sum + outcome.images, 0);
 	const requests = after.requests - before.requests;
 	const tasks = (after.tasks ?? 0) - (before.tasks ?? 0);
 	return {
@@ -140,13 +211,17 @@ async function measureBatch(scenario: Scenario, server: BenchServer, batch: Batc
 async function main(): Promise<void> {
 	const scenario = SCENARIOS.find((candidate) => candidate.name === process.argv[2]);
 	if (!scenario) throw new Error(`Unknown scenario "${process.argv[2]}"`);
+	if (process.argv.includes('--worker')) return workerMain(scenario);
+	const workers = Array.from({ length: scenario.processes ?? 0 }, () => startWorker(scenario));
 	// Warm up the engine and the node on a quick server of its own, so the measured one starts clean.
 	const warmUpServer = await startServer({ ...scenario, latencyMs: 0 });
-	await run(scenario, warmUpServer.baseUrl, await inputItems(scenario, 1, 0));
+	if (workers.length === 0) await run(scenario, warmUpServer.baseUrl, await inputItems(scenario, 1, 0));
+	else await Promise.all(workers.map(async (worker) => await worker.run(warmUpServer.baseUrl, 1)));
 	await warmUpServer.close();
 	const server = await startServer(scenario);
 	const results: ScenarioResult[] = [];
-	for (const batch of batches(scenario)) results.push(await measureBatch(scenario, server, batch));
+	for (const batch of batches(scenario)) results.push(await measureBatch(scenario, server, batch, workers));
+	for (const worker of workers) worker.stop();
 	await server.close();
 	await cleanupEngine();
 	console.log(JSON.stringify(results));

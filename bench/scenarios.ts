@@ -24,7 +24,18 @@ export interface Scenario {
 	referenceBytes?: number;
 	/** Against the official asynchronous API: latency is the time a task takes, the cap counts running tasks. */
 	official?: boolean;
-	/** Executions of the node started at once in one process, like a workflow triggered many times. Default 1. */
+	/**
+	 * Official API: an execution of this many Virtual Try-On items started with the measured ones,
+	 * on the same account (the fake caps each pack type at serverCap); not counted in the row.
+	 */
+	tryOnBurst?: number;
+	/**
+	 * Node processes sharing the executions and one account, like n8n's queue-mode workers (each
+	 * learns the account's limit alone). Default: the scenario's own process. CPU and RSS columns
+	 * are then the coordinating process's, not the workers'.
+	 */
+	processes?: number;
+	/** Executions of the node started at once (over all processes), like a workflow triggered many times. Default 1. */
 	executions?: number;
 	/**
 	 * The same executions once more right after the first batch, in the same process and against the
@@ -34,12 +45,19 @@ export interface Scenario {
 	targets: Targets;
 	/** Printed as the reference other scenarios are compared with. */
 	baseline?: boolean;
+	/** See Batch.open. */
+	open?: string;
 }
 
 /** One measured row: a scenario's (first) batch or its second one. */
 export interface Batch {
 	name: string;
 	targets: Targets;
+	/**
+	 * Targets not met yet, tracked as open work: a miss is printed as such but does not fail the
+	 * run. Says what is open.
+	 */
+	open?: string;
 }
 
 export const SCENARIOS: Scenario[] = [
@@ -60,6 +78,22 @@ export const SCENARIOS: Scenario[] = [
 		serverCap: 3,
 		targets: { maxRatio: 1.3, maxExtraAttempts: 0.25, noFailures: true },
 		secondBatch: { name: 'many-executions-2nd', targets: { maxRatio: 1.3, maxExtraAttempts: 0.1, noFailures: true } },
+	},
+	{
+		// Queue mode: two workers, 12 webhook calls of 2 items each, a gateway that takes 3 at once, 1 s an image.
+		name: 'two-workers',
+		items: 2,
+		executions: 24,
+		processes: 2,
+		latencyMs: 1000,
+		serverCap: 3,
+		targets: { maxRatio: 1.25, maxExtraAttempts: 0.3, noFailures: true },
+		open: 'workers sharing an account (issue 15 point 2)',
+		secondBatch: {
+			name: 'two-workers-2nd',
+			targets: { maxRatio: 1.25, maxExtraAttempts: 0.1, noFailures: true },
+			open: 'workers sharing an account (issue 15 point 2)',
+		},
 	},
 	{
 		name: 'binary-4mb',
@@ -94,7 +128,18 @@ export const SCENARIOS: Scenario[] = [
 		concurrency: 8,
 		serverCap: 3,
 		official: true,
-		targets: { maxRatio: 1.3, noFailures: true },
+		targets: { maxRatio: 1.3, maxExtraAttempts: 0.25, noFailures: true },
+	},
+	{
+		// Kling counts try-on tasks in a pool of their own: a try-on burst must not slow image tasks.
+		name: 'official-try-on-burst',
+		items: 6,
+		latencyMs: 3000,
+		concurrency: 6,
+		serverCap: 3,
+		official: true,
+		tryOnBurst: 12,
+		targets: { maxRatio: 1.3, maxExtraAttempts: 0.25, noFailures: true },
 	},
 	{
 		name: 'reference-9mb',
@@ -110,7 +155,7 @@ export const SCENARIOS: Scenario[] = [
 
 /** The rows a scenario reports, in the order they are measured. */
 export function batches(scenario: Scenario): Batch[] {
-	const first = { name: scenario.name, targets: scenario.targets };
+	const first = { name: scenario.name, targets: scenario.targets, open: scenario.open };
 	return scenario.secondBatch ? [first, scenario.secondBatch] : [first];
 }
 

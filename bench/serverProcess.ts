@@ -30,9 +30,10 @@ async function start(scenario: Scenario) {
 			maxConcurrentTasks: scenario.serverCap,
 		});
 		const stats = (): ServerStats => ({
-			attempts: server.createAttempts,
+			// Image tasks only: a try-on burst beside them is load, not the measured work.
+			attempts: server.createAttempts - (server.createAttemptsByFamily.tryOn ?? 0),
 			requests: server.httpRequests,
-			tasks: server.created.length,
+			tasks: server.created.filter((task) => task.family !== 'tryOn').length,
 			statusPolls: [...server.statusPolls.values()].reduce((sum, polls) => sum + polls, 0),
 		});
 		return { baseUrl: server.baseUrl, stats, close: async () => await server.close() };

@@ -4,6 +4,7 @@ import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookRespon
 import { imageItems } from '../Kling/actions/image/imageItems';
 import type { OutputChoice } from '../Kling/actions/image/imageItems';
 import { readRunSettings } from '../Kling/parameters/options';
+import { noteTasksSeen } from '../Kling/transport/account';
 import { ImageDownloads } from '../Kling/transport/imageDownloads';
 import { openSession } from '../Kling/transport/session';
 import { AnswerError, parseTask, taskImages } from '../Kling/wire/answers';
@@ -102,6 +103,8 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 		if (known === undefined) return refuse(ctx, 404, `Kling does not know the task ${task.taskId}`);
 		task = known;
 	}
+	// A finished task frees its slots in this process, if a run here created it without waiting.
+	noteTasksSeen([task]);
 	const statuses = ctx.getNodeParameter('statuses', ['succeed', 'failed']) as string[];
 	if (!statuses.includes(task.status)) return { webhookResponse: { received: true, started: false } };
 	const trigger = `${ctx.getWorkflow().id ?? ''} ${ctx.getNode().id}`;

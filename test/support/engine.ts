@@ -78,6 +78,11 @@ export interface RunNodeOptions {
 	binaryMode?: BinaryMode;
 	/** Default `'manual'`, as when a user tests the node in the editor. */
 	mode?: WorkflowExecuteMode;
+	/**
+	 * Default: a new id per run. The same id twice is one execution run again, as when n8n's queue
+	 * mode re-runs a stalled job on another worker.
+	 */
+	executionId?: string;
 }
 
 export interface NodeRun {
@@ -262,7 +267,7 @@ function oneNodeWorkflow(
 	const nodeTypes = new SingleNodeTypes(typeName, options.nodeType, thrown);
 	const node = buildNode(options, typeName);
 	const workflow = new Workflow({ id: WORKFLOW_ID, name: 'Kling test', nodes: [node], connections: {}, active: false, nodeTypes, staticData });
-	const executionId = `test-${++executionCounter}`;
+	const executionId = options.executionId ?? `test-${++executionCounter}`;
 	const additionalData = buildAdditionalData(options, executionId, mode, node);
 	return { workflow, node, additionalData };
 }

@@ -25,8 +25,14 @@ export interface FakeKlingOfficialOptions {
 	taskDurationMs?: number;
 	/** Time from submit to `processing`. Default a third of `taskDurationMs`. */
 	processingAfterMs?: number;
-	/** Account cap on running task slots (an image task takes `n`); past it creates get 429/1303. */
+	/**
+	 * Account cap on running task slots (an image task takes `n`) of each pack type, as Kling counts
+	 * them: virtual try-on in a pool of its own, every other family in the image pool. Past it
+	 * creates get 429/1303.
+	 */
 	maxConcurrentTasks?: number;
+	/** Caps per pack type, over `maxConcurrentTasks`. */
+	maxConcurrentTasksByPack?: Partial<Record<FakePackType, number>>;
 	/** Default `'png'`. */
 	imageFormat?: ImageFormat;
 	/** Milliseconds now; inject a virtual clock to step tasks through their states. Default `Date.now`. */
@@ -68,6 +74,11 @@ export const FAMILY_PATHS = {
 
 export type FakeTaskFamily = keyof typeof FAMILY_PATHS;
 
+/** Kling's pools of concurrent tasks: try-on has its own; the other image families share one. */
+export type FakePackType = 'image' | 'tryOn';
+
+export const packTypeOf = (family: FakeTaskFamily): FakePackType => (family === 'tryOn' ? 'tryOn' : 'image');
+
 export interface CreatedTask {
 	family: FakeTaskFamily;
 	taskId: string;
@@ -85,6 +96,8 @@ export interface FakeKlingOfficialServer {
 	readonly secretKey: string;
 	/** Every create POST of any family, rejected and faulted ones included. */
 	readonly createAttempts: number;
+	/** The same, per task family. */
+	readonly createAttemptsByFamily: Partial<Record<FakeTaskFamily, number>>;
 	/** Tasks created, oldest first. */
 	readonly created: CreatedTask[];
 	/**
@@ -107,8 +120,8 @@ export interface FakeKlingOfficialServer {
 	/** Every JWT claim set that decoded, whether or not it was then accepted. */
 	readonly tokens: Array<Record<string, unknown>>;
 	enqueue(...faults: OfficialFault[]): void;
-	/** Task slots still running now. */
-	slotsInUse(): number;
+	/** Task slots still running now, of one pack type or of all. */
+	slotsInUse(pack?: FakePackType): number;
 	/** Bytes served for an image URL (absolute or path), or undefined if unknown. */
 	imageBytesFor(url: string): Buffer | undefined;
 	/** Callbacks sent to tasks' `callback_url`, in the order they were answered. */
@@ -513,6 +526,7 @@ function decodeJson(part: string): Record<string, unknown> | undefined {
 class FakeKlingOfficial implements FakeKlingOfficialServer {
 	baseUrl = '';
 	createAttempts = 0;
+	createAttemptsByFamily: Partial<Record<FakeTaskFamily, number>> = {};
 	readonly created: CreatedTask[] = [];
 	readonly statusPolls = new Map<string, number>();
 	misreads = 0;
@@ -565,10 +579,12 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		return [...this.elements.values()];
 	}
 
-	slotsInUse(): number {
+	slotsInUse(pack?: FakePackType): number {
 		const now = this.now();
 		let slots = 0;
-		for (const task of this.tasks.values()) if (now - task.createdAt < this.durationMs) slots += task.n;
+		for (const task of this.tasks.values()) {
+			if (now - task.createdAt < this.durationMs && (pack === undefined || packTypeOf(task.family) === pack)) slots += task.n;
+		}
 		return slots;
 	}
 
@@ -578,6 +594,7 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 
 	clear(): void {
 		this.createAttempts = 0;
+		this.createAttemptsByFamily = {};
 		this.created.length = 0;
 		this.statusPolls.clear();
 		this.misreads = 0;
@@ -633,6 +650,7 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		for (const [family, prefix] of Object.entries(FAMILY_PATHS) as Array<[FakeTaskFamily, string]>) {
 			if (method === 'POST' && path === prefix) {
 				this.createAttempts++;
+				this.createAttemptsByFamily[family] = (this.createAttemptsByFamily[family] ?? 0) + 1;
 				return async (req: IncomingMessage) => this.create(req, family);
 			}
 			if (method === 'GET' && path === prefix) {
@@ -704,8 +722,9 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		if (hasWord(typeof fields.prompt === 'string' ? fields.prompt : '', 'forbidden')) throw new KlingError(400, 1301, 'prompt rejected by content safety');
 		// A series holds one slot per image of the series (inference), any other task `n`.
 		const n = fields.result_type === 'series' ? (fields.series_amount as number) : ((fields.n as number | undefined) ?? 1);
-		const cap = this.options.maxConcurrentTasks;
-		if (cap !== undefined && this.slotsInUse() + n > cap) {
+		const pack = packTypeOf(family);
+		const cap = this.options.maxConcurrentTasksByPack?.[pack] ?? this.options.maxConcurrentTasks;
+		if (cap !== undefined && this.slotsInUse(pack) + n > cap) {
 			throw new KlingError(429, 1303, 'parallel task limit reached for this account');
 		}
 		const task: Task = { family, taskId: randomUUID(), externalTaskId, body: fields, headers: req.headers, createdAt: this.now(), n };

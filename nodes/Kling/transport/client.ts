@@ -166,7 +166,8 @@ export class KlingClient {
 		const retryAfterMs = parseRetryAfter(retryAfter, clock.now());
 		return {
 			ok: false,
-			error: verdict.error,
+			// Kling's code stays on the error, for callers that treat one refusal in a way of their own.
+			error: verdict.code === undefined ? verdict.error : Object.assign(verdict.error, { klingCode: verdict.code }),
 			kind: verdict.kind,
 			code: verdict.code,
 			retryAfterMs,

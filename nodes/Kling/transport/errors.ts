@@ -4,7 +4,6 @@ import type { INode, JsonObject } from 'n8n-workflow';
 import { apiErrorMessage } from '../wire/answers';
 import type { TaskSnapshot } from '../wire/answers';
 import { FieldError } from '../wire/fieldError';
-import type { DeadlineWait, FailureKind } from './retry';
 
 /** Masks the API key, and any long piece of it an error body may echo back ("sk-ab…yz"). */
 export function redactSecret(text: string, secret: string | undefined): string {
@@ -13,6 +12,26 @@ export function redactSecret(text: string, secret: string | undefined): string {
 	return masked.replace(/[A-Za-z0-9_\-*]{6,}/g, (token) =>
 		token.split(/\*+/).some((piece) => piece.length >= 6 && secret.includes(piece)) ? '***' : token,
 	);
+}
+
+/**
+ * Why an attempt failed, which decides whether it is sent again:
+ * - `throttled`: the API did not take it (429, 1302, 1303); wait and resend until the deadline, free;
+ * - `unsent`: it surely was not processed (503, connection refused, cut before the body went out);
+ *   resend within Max Retries;
+ * - `unclear`: it may have been processed (other 5xx, a timeout, a cut after the body went out);
+ *   resend only within the request's own allowance, since a generation sent twice may be paid twice;
+ * - `final`: sending again would fail the same way.
+ */
+export type FailureKind = 'throttled' | 'unsent' | 'unclear' | 'final';
+
+/** Why a request stopped waiting: how long it waited, and the server's own wait when that was too long. */
+export interface DeadlineWait {
+	/** Whether the item was waiting for the account's limit, not retrying failures. */
+	throttled: boolean;
+	waitedMs: number;
+	leftMs: number;
+	askedWait?: string;
 }
 
 function explainStatus(status: number): string {

@@ -1,4 +1,8 @@
 import type { Clock } from './clock';
+import type { DeadlineWait, FailureKind } from './errors';
+
+// Declared with the errors they shape, so that errors.ts needs nothing of this file.
+export type { DeadlineWait, FailureKind } from './errors';
 
 export interface RetryPolicy {
 	/** Resends after failures the API may not have seen (5xx, broken connections); waits for the limit are free. */
@@ -18,16 +22,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 	maxRetryAfterMs: 300_000,
 };
 
-/**
- * Why an attempt failed, which decides whether it is sent again:
- * - `throttled`: the API did not take it (429, 1302, 1303); wait and resend until the deadline, free;
- * - `unsent`: it surely was not processed (503, connection refused, cut before the body went out);
- *   resend within Max Retries;
- * - `unclear`: it may have been processed (other 5xx, a timeout, a cut after the body went out);
- *   resend only within the request's own allowance, since a generation sent twice may be paid twice;
- * - `final`: sending again would fail the same way.
- */
-export type FailureKind = 'throttled' | 'unsent' | 'unclear' | 'final';
+
 
 /** The outcome of one attempt: a value, or an error with what kind of failure it was. */
 export type Attempt<T> =
@@ -37,15 +32,6 @@ export type Attempt<T> =
 export interface RetryRun<T> {
 	value: T;
 	attempts: number;
-}
-
-/** Why a request stopped waiting: how long it waited, and the server's own wait when that was too long. */
-export interface DeadlineWait {
-	/** Whether the item was waiting for the account's limit, not retrying failures. */
-	throttled: boolean;
-	waitedMs: number;
-	leftMs: number;
-	askedWait?: string;
 }
 
 /** How one request may be sent again. */

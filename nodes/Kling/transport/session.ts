@@ -9,7 +9,7 @@ import type { Mode } from '../wire/mode';
 import { TASK_FAMILIES } from '../wire/taskFamilies';
 import type { TaskFamily } from '../wire/taskFamilies';
 import type { RunSettings } from '../wire/runSettings';
-import { accountFor, accountKey } from './account';
+import { accountFor, accountKey, noteTasksSeen } from './account';
 import { KlingClient, normalizeBaseUrl } from './client';
 import type { DownloadContext } from './download';
 import { systemClock } from './clock';
@@ -91,7 +91,9 @@ export class Session {
 	}
 
 	async readTask(family: TaskFamily, id: string, itemIndex: number): Promise<TaskSnapshot> {
-		return await this.client.send(readTaskRequest(family, id, this.readDeadline(), this.readDeadlineName()), itemIndex);
+		const task = await this.client.send(readTaskRequest(family, id, this.readDeadline(), this.readDeadlineName()), itemIndex);
+		noteTasksSeen([task]);
+		return task;
 	}
 
 	/**
@@ -108,7 +110,9 @@ export class Session {
 
 	async listTasks(family: TaskFamily, pageNum: number, pageSize: number, itemIndex: number): Promise<TaskSnapshot[]> {
 		const request = listTasksRequest(family, pageNum, pageSize, this.readDeadline(), this.readDeadlineName());
-		return await this.client.send(request, itemIndex);
+		const tasks = await this.client.send(request, itemIndex);
+		noteTasksSeen(tasks);
+		return tasks;
 	}
 
 	/** The account's resource packs; an inner `code` other than 0 fails the item with the API's `msg`. */
@@ -161,6 +165,25 @@ export class Session {
 	}
 }
 
+/**
+ * What identifies this node run's work across processes: the instance (queue-mode workers share
+ * it), workflow, execution, node and the node's run index. Undefined without an execution id (some
+ * manual runs): external task ids are then random, and a re-run cannot find its tasks.
+ */
+function workIdOf(ctx: SessionContext): string | undefined {
+	// Only a node's run has an execution; a webhook (the trigger's read-back) creates no tasks.
+	const run = ctx as Partial<IExecuteFunctions>;
+	if (!run.getExecutionId || !run.getWorkflowDataProxy || !run.getInstanceId || !run.getWorkflow) return undefined;
+	try {
+		const executionId = run.getExecutionId();
+		if (!executionId) return undefined;
+		const runIndex = run.getWorkflowDataProxy(0).$runIndex;
+		return [run.getInstanceId(), run.getWorkflow().id, executionId, ctx.getNode().id, runIndex].join('\u0000');
+	} catch {
+		return undefined;
+	}
+}
+
 export async function openSession(ctx: SessionContext, mode: Mode, settings: RunSettings, clock: Clock = systemClock): Promise<Session> {
 	const credentialType = CREDENTIAL_OF[mode];
 	const credentials = await ctx.getCredentials(credentialType);
@@ -198,7 +221,8 @@ export async function openSession(ctx: SessionContext, mode: Mode, settings: Run
 		client,
 		clock,
 		poller,
-		taskSlots: account.taskSlots,
+		taskSlots: (family) => account.taskSlots(family),
+		workId: workIdOf(ctx),
 		signal: controller.signal,
 		context: (itemIndex) => ({ node: ctx.getNode(), itemIndex, secrets }),
 		settings,

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { taskImages } from '../wire/answers';
+import { FINAL_STATUSES, taskImages } from '../wire/answers';
 import type { GeneratedImage, TaskSnapshot } from '../wire/answers';
 import type { TaskFamily } from '../wire/taskFamilies';
 import type { KlingClient } from './client';
@@ -11,7 +11,7 @@ import type { Clock } from './clock';
 import { cancelledError, limitWaitError, namingTask, notResentAfterUnclear, requestError, taskFailedError } from './errors';
 import type { ErrorContext } from './errors';
 import { createTaskRequest, generateRequest, lookupTaskRequest, readTaskRequest } from './endpoints';
-import type { AdaptiveLimiter, LimiterSlot } from './limiter';
+import type { TaskHold, TaskSlots } from './limiter';
 import { PollTimeoutError } from './poller';
 import type { TaskPoller } from './poller';
 
@@ -37,7 +37,14 @@ export interface TaskRun {
 	client: KlingClient;
 	clock: Clock;
 	poller: TaskPoller;
-	taskSlots: AdaptiveLimiter;
+	/** The account's task slots a task of `family` takes from (one pool per pack type). */
+	taskSlots: (family: TaskFamily) => TaskSlots;
+	/**
+	 * What identifies this node run's work: execution, node and run index. The same execution run
+	 * again (a queue-mode job re-run by another worker) derives the same external task ids and so
+	 * finds its tasks; without an execution id, ids are random.
+	 */
+	workId?: string;
 	signal: AbortSignal;
 	context: (itemIndex: number) => ErrorContext;
 	settings: { timeoutMs: number; maxWaitMs: number; maxRetries: number; resendAfterUnclear: number };
@@ -48,20 +55,16 @@ const UNCLEAR: unique symbol = Symbol('unclear');
 
 const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 
-/** Waits for a created task until it ends or the item's deadline; a failed task fails its item. */
-async function waitForTask(
-	run: TaskRun,
-	family: TaskFamily,
-	task: TaskSnapshot,
-	deadline: number,
-	itemIndex: number,
-): Promise<TaskSnapshot> {
+/** Waits for a created task until it ends (succeeded or failed) or the item's deadline. */
+async function pollTask(run: TaskRun, family: TaskFamily, task: TaskSnapshot, deadline: number, itemIndex: number): Promise<TaskSnapshot> {
 	const read = async (taskId: string) => await run.client.send(readTaskRequest(family, taskId, deadline, 'Max Wait'), itemIndex);
-	const done = await run.poller
-		.waitFor(task, read, deadline)
-		.catch((error: Error) => {
-			throw error instanceof PollTimeoutError ? requestError(error.message, run.context(itemIndex)) : error;
-		});
+	return await run.poller.waitFor(task, read, deadline).catch((error: Error) => {
+		throw error instanceof PollTimeoutError ? requestError(error.message, run.context(itemIndex)) : error;
+	});
+}
+
+/** A task's end: its snapshot when it succeeded; a failed task fails its item. */
+function succeeded(run: TaskRun, done: TaskSnapshot, itemIndex: number): TaskSnapshot {
 	if (done.status === 'failed') throw taskFailedError(done, run.context(itemIndex));
 	return done;
 }
@@ -79,27 +82,53 @@ export async function generateOnGateway(run: TaskRun, body: () => Promise<IDataO
 	});
 	if (answer.kind === 'images') return { images: answer.images, created: answer.created };
 	const task: TaskSnapshot = { taskId: answer.taskId, status: answer.taskStatus, images: [], raw: {} };
-	return await namingTask(task.taskId, async () => taskImages(await waitForTask(run, 'generation', task, started + maxWaitMs, itemIndex)));
+	return await namingTask(task.taskId, async () => {
+		const done = await pollTask(run, 'generation', task, started + maxWaitMs, itemIndex);
+		return taskImages(succeeded(run, done, itemIndex));
+	});
 }
 
+/** A task whose expected duration is not known yet is assumed to end after this long. */
+const UNKNOWN_TASK_DURATION_MS = 60_000;
+
 /**
- * Waits for `weight` of the account's task slots until `deadline`. The wait races the deadline;
+ * Kling's code for a create whose external_task_id is taken: undocumented, 1201 (invalid
+ * parameter) is our guess. A refusal with it is checked by looking the id up; any other answer
+ * fails the item with Kling's own words, so a different real answer shows at once.
+ */
+export const TAKEN_EXTERNAL_ID_CODE = 1201;
+
+/** Tasks of one item's chain of attempts looked at before giving up on finding one that did not fail. */
+const MAX_ATTEMPT_CHAIN = 10;
+
+/**
+ * Waits for `weight` of the account's task slots until `deadline`. The wait races the deadline
+ * and wakes when a slot may free without a release (a task's expected end, a due probe);
  * whichever loses is cancelled through a signal of its own.
  */
 async function acquireSlots(
 	run: TaskRun,
+	pool: TaskSlots,
 	weight: number,
 	deadline: number,
 	itemIndex: number,
 	urgent: boolean,
-): Promise<LimiterSlot> {
+): Promise<TaskHold> {
 	const started = run.clock.now();
 	const scope = new AbortController();
 	const signal = AbortSignal.any([run.signal, scope.signal]);
-	const timedOut = Symbol('deadline');
+	const woken = Symbol('woken');
 	try {
-		const winner = await Promise.race([run.taskSlots.acquire(signal, urgent, weight), sleepUntil(run.clock, deadline, signal).then(() => timedOut)]);
-		if (winner !== timedOut) return winner as LimiterSlot;
+		const granted = pool.acquire(weight, signal, urgent);
+		// Settled once the race is decided, so a cancelled wait rejects nowhere.
+		granted.catch(() => undefined);
+		for (;;) {
+			const wake = Math.min(deadline, pool.nextChangeAt() ?? Infinity);
+			const winner = await Promise.race([granted, sleepUntil(run.clock, wake, signal).then(() => woken)]);
+			if (winner !== woken) return winner as TaskHold;
+			if (run.clock.now() >= deadline) break;
+			pool.sweep();
+		}
 	} catch {
 		// Only a cancellation ends the race with an error: the run's, since our own comes after it.
 		throw cancelledError();
@@ -112,52 +141,84 @@ async function acquireSlots(
 }
 
 /**
- * Creates a task exactly once. Every create carries an external_task_id (the user's, or one made
- * here for this item), so after an unclear failure the task is looked up by it and only created
- * again when the API has none. A 1303 (the account's task slots are full) gives the slots back and
- * waits for them again.
+ * The external_task_id of an item's `attempt`-th task: derived from the work (execution, node,
+ * run index, item, family, attempt) when the run has an execution id, so that the same execution
+ * run again asks for the same ids; random otherwise. Opaque: a hash, short enough for any field.
+ */
+function externalIdFor(run: TaskRun, family: TaskFamily, itemIndex: number, attempt: number): string {
+	if (run.workId === undefined) return `n8n-kling-${randomUUID()}`;
+	const hash = createHash('sha256').update([run.workId, family, itemIndex, attempt].join('\u0000')).digest('base64url');
+	return `n8n-kling-${hash.slice(0, 32)}`;
+}
+
+/** A create refused because its external_task_id names a task that exists. */
+const TAKEN: unique symbol = Symbol('taken');
+
+/**
+ * Creates a task exactly once. Every create carries an external_task_id, so after an unclear
+ * failure the task is looked up by it and only created again when the API has none; a derived id
+ * Kling says is taken (the same work run again) is looked up and that task adopted, unless it
+ * failed: then the item's next attempt gets an id of its own. A 1303 (the account's task slots
+ * are full) teaches the pool its limit, gives the slots back and waits for them again.
  */
 async function createTaskOnce(
 	run: TaskRun,
 	family: TaskFamily,
 	body: IDataObject,
-	holdSlots: () => LimiterSlot,
-	retakeSlots: () => Promise<void>,
+	slots: { hold: () => TaskHold; retake: () => Promise<void> },
 	deadline: number,
 	itemIndex: number,
 ): Promise<TaskSnapshot> {
-	const externalTaskId = String(body.external_task_id);
+	const pool = run.taskSlots(family);
+	const derived = body.external_task_id === undefined;
 	const deadlineName = `Max Wait (${seconds(run.settings.maxWaitMs)})`;
-	const request = {
-		...createTaskRequest(family, body, deadline, deadlineName),
-		beforeResend: async (_kind: string, code: number | undefined) => {
-			if (code !== 1303) return;
-			run.taskSlots.onThrottle(holdSlots());
-			holdSlots().release();
-			await retakeSlots();
-		},
-	};
-	for (let lookups = 0; ; lookups++) {
-		const created = await run.client.send(request, itemIndex).catch((error: Error & { unclear?: boolean }): typeof UNCLEAR => {
-			if (!error.unclear || lookups >= run.settings.maxRetries) throw error;
-			return UNCLEAR;
-		});
-		if (created !== UNCLEAR) return created;
-		const found = await run.client.send(lookupTaskRequest(family, externalTaskId, deadline, deadlineName), itemIndex);
-		if (found) return found;
+	for (let attempt = 0; ; attempt++) {
+		const externalTaskId = derived ? externalIdFor(run, family, itemIndex, attempt) : String(body.external_task_id);
+		const request = {
+			...createTaskRequest(family, { ...body, external_task_id: externalTaskId }, deadline, deadlineName),
+			beforeResend: async (_kind: string, code: number | undefined) => {
+				if (code !== 1303) return;
+				pool.refused(slots.hold());
+				slots.hold().release();
+				await slots.retake();
+			},
+		};
+		const lookup = async () => await run.client.send(lookupTaskRequest(family, externalTaskId, deadline, deadlineName), itemIndex);
+		let task: TaskSnapshot | undefined;
+		for (let lookups = 0; task === undefined; lookups++) {
+			let refusal: Error | undefined;
+			const created = await run.client.send(request, itemIndex).catch((error: Error & { unclear?: boolean; klingCode?: number }) => {
+				if (derived && run.workId !== undefined && error.klingCode === TAKEN_EXTERNAL_ID_CODE) {
+					refusal = error;
+					return TAKEN;
+				}
+				if (!error.unclear || lookups >= run.settings.maxRetries) throw error;
+				return UNCLEAR;
+			});
+			if (created === TAKEN) {
+				task = await lookup();
+				// No task under the id: the refusal was about something else, in Kling's own words.
+				if (!task) throw refusal as Error;
+			} else if (created === UNCLEAR) {
+				task = await lookup();
+			} else {
+				task = created;
+			}
+		}
+		// A task of an earlier run of this work that failed: this run's try is the next attempt.
+		if (derived && run.workId !== undefined && task.status === 'failed' && task.externalTaskId === externalTaskId && attempt < MAX_ATTEMPT_CHAIN) {
+			continue;
+		}
+		return task;
 	}
 }
 
-/** Every create carries an external_task_id: the user's, or one made here for this item's chain of attempts. */
-function withExternalId(body: IDataObject): IDataObject {
-	return { ...body, external_task_id: body.external_task_id ?? `n8n-kling-${randomUUID()}` };
-}
-
 /**
- * The official API: a task holds `images` of the account's task slots from creation to its end;
- * it is created exactly once under its family's path, then polled under the same family until it
- * ends. Everything is bounded by Max Wait, and every error after creation names the task, so Get
- * Task can recover it.
+ * The official API: a task holds `images` of its pack type's task slots from creation until it
+ * is seen finished; it is created exactly once under its family's path, then polled under the
+ * same family until it ends. Everything is bounded by Max Wait, and every error after creation
+ * names the task, so Get Task can recover it. A task not waited for keeps its slots until it is
+ * seen finished (Get Task, List Tasks, a callback) or its expected end has passed.
  */
 export async function runOfficialTask(
 	run: TaskRun,
@@ -168,26 +229,29 @@ export async function runOfficialTask(
 	itemIndex: number,
 ): Promise<Generation | StartedTask> {
 	const deadline = run.clock.now() + run.settings.maxWaitMs;
-	let slot = await acquireSlots(run, images, deadline, itemIndex, false);
+	const pool = run.taskSlots(family);
+	let hold = await acquireSlots(run, pool, images, deadline, itemIndex, false);
+	let task: TaskSnapshot | undefined;
 	try {
-		const task = await createTaskOnce(
-			run,
-			family,
-			withExternalId(await body()),
-			() => slot,
-			async () => {
-				slot = await acquireSlots(run, images, deadline, itemIndex, true);
+		const slots = {
+			hold: () => hold,
+			retake: async () => {
+				hold = await acquireSlots(run, pool, images, deadline, itemIndex, true);
 			},
-			deadline,
-			itemIndex,
-		);
+		};
+		task = await createTaskOnce(run, family, await body(), slots, deadline, itemIndex);
+		hold.created(task.taskId);
 		if (!wait) return { taskId: task.taskId, status: task.status, externalTaskId: task.externalTaskId };
-		return await namingTask(task.taskId, async () => {
-			const done = await waitForTask(run, family, task, deadline, itemIndex);
-			run.taskSlots.onSuccess();
-			return taskImages(done);
+		const created = task;
+		return await namingTask(created.taskId, async () => {
+			task = await pollTask(run, family, created, deadline, itemIndex);
+			return taskImages(succeeded(run, task, itemIndex));
 		});
 	} finally {
-		slot.release();
+		if (task && !FINAL_STATUSES.includes(task.status)) {
+			hold.detach(run.clock.now() + (run.poller.estimatedDurationMs() ?? UNKNOWN_TASK_DURATION_MS));
+		} else {
+			hold.release();
+		}
 	}
 }

@@ -17,6 +17,8 @@ export interface KlingRunOptions {
 	continueOnFail?: boolean;
 	binaryMode?: BinaryMode;
 	apiKey?: string;
+	/** The same id twice runs one execution again (see runNode). */
+	executionId?: string;
 }
 
 /** Runs the real Kling node and credential inside n8n-core's engine against the fake API. */
@@ -29,6 +31,7 @@ export function runKling(options: KlingRunOptions): CancellableRun {
 		items: options.items ?? [{ json: {} }],
 		continueOnFail: options.continueOnFail,
 		binaryMode: options.binaryMode,
+		executionId: options.executionId,
 	});
 }
 
@@ -44,6 +47,8 @@ export interface OfficialRunOptions {
 	binaryMode?: BinaryMode;
 	/** Credential fields to change, e.g. a wrong secret key or a plain API key. */
 	credentials?: Record<string, string>;
+	/** The same id twice runs one execution again (see runNode). */
+	executionId?: string;
 }
 
 /** Runs the real Kling node with the official credential against the fake official API. */
@@ -64,5 +69,6 @@ export function runKlingOfficial(options: OfficialRunOptions): CancellableRun {
 		items: options.items ?? [{ json: {} }],
 		continueOnFail: options.continueOnFail,
 		binaryMode: options.binaryMode,
+		executionId: options.executionId,
 	});
 }

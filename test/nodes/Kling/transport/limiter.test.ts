@@ -1,4 +1,4 @@
-import { AdaptiveLimiter, RECOVERY_MS } from '../../../../nodes/Kling/transport/limiter';
+import { AdaptiveLimiter, RECOVERY_MS, TASK_PROBE_MS, TaskSlots } from '../../../../nodes/Kling/transport/limiter';
 
 describe('AdaptiveLimiter', () => {
 	it('grants up to the limit at once and queues the rest in order', async () => {
@@ -126,5 +126,99 @@ describe('AdaptiveLimiter', () => {
 		(await next).release();
 		expect(limiter.active).toBe(0);
 		await expect(limiter.acquire(controller.signal)).rejects.toThrow('Execution canceled');
+	});
+});
+
+describe('AdaptiveLimiter probes', () => {
+	const refusedOnce = async () => {
+		const limiter = new AdaptiveLimiter(3, 0.75, 16, () => 0, 3, () => 0.5);
+		const held = await Promise.all([limiter.acquire(), limiter.acquire()]);
+		const refused = await limiter.acquire();
+		limiter.onThrottle(refused); // 3 -> 2, backoff 2
+		refused.release();
+		return { limiter, held };
+	};
+
+	it('goes back to the refused level only while work waits', async () => {
+		const { limiter, held } = await refusedOnce();
+		for (let i = 0; i < 100; i++) limiter.onSuccess();
+		expect(limiter.limit).toBe(2);
+		const waiting = limiter.acquire();
+		limiter.onSuccess();
+		expect(limiter.limit).toBe(3);
+		(await waiting).release();
+		held.forEach((slot) => slot.release());
+	});
+
+	it('after a jittered number of successes: level x backoff x 2 x (0.5 to 1.5)', async () => {
+		const { limiter, held } = await refusedOnce();
+		const waiting = limiter.acquire();
+		for (let i = 0; i < 7; i++) limiter.onSuccess(); // 2 x 2 x 2 x jitter 1 = 8
+		expect(limiter.limit).toBe(2);
+		limiter.onSuccess();
+		expect(limiter.limit).toBe(3);
+		(await waiting).release();
+		held.forEach((slot) => slot.release());
+	});
+});
+
+describe('TaskSlots', () => {
+	it('learns the limit from a refusal, then makes new tasks wait for a free slot', async () => {
+		const pool = new TaskSlots(() => 0);
+		const a = await pool.acquire(1);
+		a.created('a');
+		const b = await pool.acquire(1);
+		b.created('b');
+		const c = await pool.acquire(1);
+		pool.refused(c); // two were running: the limit is 2
+		c.release();
+		expect(pool.limit).toBe(2);
+		let granted = false;
+		const next = pool.acquire(1).then((hold) => ((granted = true), hold));
+		await Promise.resolve();
+		expect(granted).toBe(false);
+		pool.finished('a');
+		(await next).release();
+		expect(granted).toBe(true);
+		b.release();
+		expect(pool.used).toBe(0);
+	});
+
+	it('a detached task holds its slots until seen finished or its expected end has passed', async () => {
+		let now = 0;
+		const pool = new TaskSlots(() => now);
+		const a = await pool.acquire(2);
+		a.created('a');
+		a.detach(1000);
+		expect(pool.used).toBe(2);
+		now = 999;
+		expect(pool.used).toBe(2);
+		now = 1000;
+		expect(pool.used).toBe(0);
+		const b = await pool.acquire(3);
+		b.created('b');
+		b.detach(5000);
+		pool.finished('b');
+		expect(pool.used).toBe(0);
+	});
+
+	it('probes a learned limit once after a quiet while, and keeps a higher one the account took', async () => {
+		let now = 0;
+		const pool = new TaskSlots(() => now);
+		const a = await pool.acquire(1);
+		a.created('a');
+		const b = await pool.acquire(1);
+		pool.refused(b);
+		b.release();
+		expect(pool.limit).toBe(1);
+		const waiting = pool.acquire(1);
+		expect(pool.nextChangeAt()).toBe(TASK_PROBE_MS);
+		now = TASK_PROBE_MS;
+		pool.sweep();
+		const probe = await waiting;
+		probe.created('probe');
+		expect(pool.limit).toBe(2);
+		a.release();
+		probe.release();
 	});
 });
