@@ -12,10 +12,10 @@ import type { IRun } from 'n8n-workflow';
 
 import { DEMO_FILE_NAME, DEMO_PROMPTS, DEMO_WORKFLOW_ID, DEMO_WORKFLOW_NAME, demoWorkflow } from './lib/demoWorkflow';
 import { DEV_EDITOR_URL, DEV_OWNER } from './lib/devEditor';
-import type { KlingApiTarget } from './lib/klingApi';
 import { nodeOutput } from './lib/n8nInstance';
 import { repoRoot } from './lib/paths';
 import { SET_UP_STEPS, setUpLocalN8n } from './lib/setup';
+import type { LocalN8n } from './lib/setup';
 import { Steps, info, reportFailure, seconds } from './lib/steps';
 
 function printSummary(run: IRun, elapsedMs: number, outputDir: string): void {
@@ -37,7 +37,7 @@ function printNextSteps(outputDir: string, fake: boolean): void {
 Next:
   1. Look at the images in ${outputDir}${drawn}.
   2. Run \`npm run dev\` to see the demo workflow ("${DEMO_WORKFLOW_NAME}") in n8n's editor:
-     the same set-up, then n8n on ${DEV_EDITOR_URL} with the node and a ready Kling credential;
+     the same set-up, then n8n on ${DEV_EDITOR_URL} with the node and ready Kling credentials (gateway and official API);
      sign in as ${DEV_OWNER.email} / ${DEV_OWNER.password}, open the workflow and click "Execute workflow".
      Its images go to the same folder. Ctrl-C stops n8n.`);
 }
@@ -49,27 +49,27 @@ async function main(): Promise<void> {
 	mkdirSync(outputDir, { recursive: true });
 	for (const name of readdirSync(outputDir)) if (DEMO_FILE_NAME.test(name)) rmSync(join(outputDir, name));
 	const userFolder = mkdtempSync(join(tmpdir(), 'n8n-kling-demo-'));
-	let api: KlingApiTarget | undefined;
+	let local: LocalN8n | undefined;
 	try {
 		const steps = new Steps(SET_UP_STEPS + 2);
-		const local = await setUpLocalN8n(steps, { userFolder, fileAccess: [outputDir] });
-		api = local.api;
+		const n8n = await setUpLocalN8n(steps, { userFolder, fileAccess: [outputDir] });
+		local = n8n;
 		await steps.run('Importing the demo workflow (n8n import:workflow)', async () => {
-			await local.instance.importWorkflows([demoWorkflow(prompts, local.credential, outputDir)]);
+			await n8n.instance.importWorkflows([demoWorkflow(prompts, n8n.credential, outputDir)]);
 		});
 		const started = Date.now();
 		const run = await steps.run(
 			'Running it (n8n execute)',
-			async () => await local.instance.executeOk(DEMO_WORKFLOW_ID),
+			async () => await n8n.instance.executeOk(DEMO_WORKFLOW_ID),
 		);
 		printSummary(run, Date.now() - started, outputDir);
-		printNextSteps(outputDir, api.fake !== undefined);
+		printNextSteps(outputDir, n8n.api.fake !== undefined);
 		rmSync(userFolder, { recursive: true, force: true });
 	} catch (error) {
 		info(`n8n's user folder is kept for inspection: ${userFolder}`);
 		throw error;
 	} finally {
-		await api?.fake?.close();
+		await local?.close();
 	}
 }
 

@@ -1,4 +1,4 @@
-import { fixedItems, kling, linearWorkflow, manualTrigger, writeFile } from './workflows';
+import { fixedItems, kling, klingOfficial, linearWorkflow, manualTrigger, writeFile } from './workflows';
 import type { CredentialRef, WorkflowJson } from './workflows';
 
 export const DEMO_PROMPTS = [
@@ -10,21 +10,48 @@ export const DEMO_PROMPTS = [
 export const DEMO_WORKFLOW_ID = 'klingDemoFlow001';
 export const DEMO_WORKFLOW_NAME = 'Kling demo: prompts to image files';
 
+/** The same workflow on Kling's official API (`klingAiApi` credential), which `npm run dev` adds. */
+export const OFFICIAL_DEMO_WORKFLOW_ID = 'klingDemoOffic001';
+export const OFFICIAL_DEMO_WORKFLOW_NAME = 'Kling demo (official API): prompts to image files';
+
 /** The names the demo gives its files, e.g. `01-a-lighthouse-on-a-cliff-at.png`. */
 export const DEMO_FILE_NAME = /^\d{2}-[a-z0-9-]*\.(png|jpg|jpeg|webp|gif)$/;
 
 /** Manual Trigger → a list of prompts → Kling (binary output) → one file per image in `outputDir`. */
 export function demoWorkflow(prompts: string[], credential: CredentialRef, outputDir: string): WorkflowJson {
+	return promptsToFiles(DEMO_WORKFLOW_ID, DEMO_WORKFLOW_NAME, prompts, outputDir, (parameters) => kling(parameters, credential));
+}
+
+/** The demo workflow with the Kling node on the official API; its files start with `official-`. */
+export function officialDemoWorkflow(prompts: string[], credential: CredentialRef, outputDir: string): WorkflowJson {
+	return promptsToFiles(
+		OFFICIAL_DEMO_WORKFLOW_ID,
+		OFFICIAL_DEMO_WORKFLOW_NAME,
+		prompts,
+		outputDir,
+		(parameters) => klingOfficial(parameters, credential),
+		'official-',
+	);
+}
+
+function promptsToFiles(
+	id: string,
+	name: string,
+	prompts: string[],
+	outputDir: string,
+	klingNode: (parameters: { prompt: string; n: number; output: string }) => ReturnType<typeof kling>,
+	prefix = '',
+): WorkflowJson {
 	const slug =
 		'$json.prompt.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").split("-").slice(0, 6).join("-")';
-	const fileName = `=${outputDir}/{{ String($itemIndex + 1).padStart(2, "0") }}-{{ ${slug} }}.{{ $binary.data.fileExtension }}`;
-	return linearWorkflow(DEMO_WORKFLOW_ID, DEMO_WORKFLOW_NAME, [
+	const fileName = `=${outputDir}/${prefix}{{ String($itemIndex + 1).padStart(2, "0") }}-{{ ${slug} }}.{{ $binary.data.fileExtension }}`;
+	return linearWorkflow(id, name, [
 		manualTrigger(),
 		...fixedItems(
 			prompts.map((prompt) => ({ prompt })),
 			'Prompts',
 		),
-		kling({ prompt: '={{ $json.prompt }}', n: 1, output: 'binary' }, credential),
+		klingNode({ prompt: '={{ $json.prompt }}', n: 1, output: 'binary' }),
 		writeFile(fileName),
 	]);
 }

@@ -7,19 +7,39 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-import { klingApiTarget } from './klingApi';
-import type { KlingApiTarget } from './klingApi';
+import { klingApiTarget, klingOfficialTarget } from './klingApi';
+import type { KlingApiTarget, KlingOfficialTarget } from './klingApi';
 import { N8nInstance } from './n8nInstance';
 import { DEFAULT_N8N_VERSION, ensureN8n } from './n8nRuntime';
 import { buildPackage, packPackage } from './nodePackage';
 import { Steps, info } from './steps';
-import { KLING_CREDENTIAL_TYPE } from './workflows';
+import { KLING_CREDENTIAL_TYPE, KLING_OFFICIAL_CREDENTIAL_TYPE } from './workflows';
 import type { CredentialRef } from './workflows';
 
 export interface LocalN8n {
 	instance: N8nInstance;
+	/** The gateway and its credential. */
 	api: KlingApiTarget;
 	credential: CredentialRef;
+	/** Kling's official API and its credential. */
+	official: KlingOfficialTarget;
+	officialCredential: CredentialRef;
+	/** Stops the fake APIs that were started. */
+	close(): Promise<void>;
+}
+
+export const LOCAL_CREDENTIAL: CredentialRef = { id: 'klingLocalCred01', name: 'Kling API (local)' };
+export const LOCAL_OFFICIAL_CREDENTIAL: CredentialRef = { id: 'klingLocalOffi01', name: 'Kling AI (Official) API (local)' };
+
+/** Starts both APIs (or names the real ones); a failure stops what was started. */
+async function apiTargets(): Promise<{ api: KlingApiTarget; official: KlingOfficialTarget }> {
+	const api = await klingApiTarget();
+	try {
+		return { api, official: await klingOfficialTarget() };
+	} catch (error) {
+		await api.fake?.close();
+		throw error;
+	}
 }
 
 export interface SetUpOptions {
@@ -55,22 +75,31 @@ export async function setUpLocalN8n(steps: Steps, options: SetUpOptions): Promis
 			return created;
 		},
 	);
-	const credential: CredentialRef = { id: 'klingLocalCred01', name: 'Kling API (local)' };
-	const api = await steps.run('Creating the Kling API credential', async () => {
-		const target = await klingApiTarget();
+	return await steps.run('Creating the Kling credentials (gateway and official API)', async () => {
+		const { api, official } = await apiTargets();
+		const close = async () => {
+			await api.fake?.close();
+			await official.fake?.close();
+		};
 		info(
-			target.fake
-				? `no KLING_API_KEY set: using the fake Kling API at ${target.baseUrl}`
-				: `KLING_API_KEY set: using the real Kling API at ${target.baseUrl}`,
+			api.fake
+				? `gateway: no KLING_API_KEY set, so the fake gateway at ${api.baseUrl}`
+				: `gateway: KLING_API_KEY set, so the real gateway at ${api.baseUrl}`,
+		);
+		info(
+			official.fake
+				? `official API: no KLING_ACCESS_KEY/KLING_SECRET_KEY set, so the fake official API at ${official.baseUrl}`
+				: `official API: KLING_ACCESS_KEY and KLING_SECRET_KEY set, so the real official API at ${official.baseUrl}`,
 		);
 		try {
-			const data = { apiKey: target.apiKey, baseUrl: target.baseUrl };
-			await instance.importCredentials([{ ...credential, type: KLING_CREDENTIAL_TYPE, data }]);
+			await instance.importCredentials([
+				{ ...LOCAL_CREDENTIAL, type: KLING_CREDENTIAL_TYPE, data: { apiKey: api.apiKey, baseUrl: api.baseUrl } },
+				{ ...LOCAL_OFFICIAL_CREDENTIAL, type: KLING_OFFICIAL_CREDENTIAL_TYPE, data: { ...official.data } },
+			]);
 		} catch (error) {
-			await target.fake?.close();
+			await close();
 			throw error;
 		}
-		return target;
+		return { instance, api, credential: LOCAL_CREDENTIAL, official, officialCredential: LOCAL_OFFICIAL_CREDENTIAL, close };
 	});
-	return { instance, api, credential };
 }
