@@ -124,6 +124,8 @@ function failedItemsOf({ items, error }: NodeRun, itemCount: number): number {
 interface BatchOutcome {
 	failedPerRun: number[];
 	images: number;
+	/** performance.now() in the process that ran them, when the measured executions ended (a try-on burst may go on). */
+	endedAt: number;
 }
 
 /** Runs `executions` executions at once in this process; a try-on burst beside them counts its failures, not its images. */
@@ -131,11 +133,12 @@ async function runExecutions(scenario: Scenario, baseUrl: string, executions: nu
 	const inputs = await Promise.all(Array.from({ length: executions }, async (_, e) => await inputItems(scenario, scenario.items, e)));
 	const burst = scenario.tryOnBurst ? runTryOnBurst(scenario, baseUrl) : undefined;
 	const runs = await Promise.all(inputs.map(async (items) => await run(scenario, baseUrl, items)));
+	const endedAt = performance.now();
 	const failedPerRun = runs.map((nodeRun) => failedItemsOf(nodeRun, scenario.items));
 	const images = runs.flatMap((nodeRun) => nodeRun.items).filter((item) => item.json.error === undefined).length;
 	// The burst must run beside the image tasks, not break.
 	if (burst) failedPerRun.push(failedItemsOf(await burst, scenario.tryOnBurst ?? 0));
-	return { failedPerRun, images };
+	return { failedPerRun, images, endedAt };
 }
 
 /**
@@ -179,7 +182,8 @@ async function measureBatch(scenario: Scenario, server: BenchServer, batch: Batc
 		workers.length === 0
 			? [await runExecutions(scenario, server.baseUrl, executions)]
 			: await Promise.all(workers.map(async (worker) => await worker.run(server.baseUrl, executions / workers.length)));
-	const wallMs = performance.now() - started;
+	// In this process the measured executions' own end counts; workers' clocks are their own.
+	const wallMs = (workers.length === 0 ? outcomes[0].endedAt : performance.now()) - started;
 	const cpu = process.cpuUsage(cpuBefore);
 	await profile?.stop();
 	const peakRss = rss.stop();
