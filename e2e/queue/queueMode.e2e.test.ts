@@ -183,6 +183,15 @@ function expectImageUrls(answers: WebhookAnswer[], baseUrl: string): void {
 	}
 }
 
+/**
+ * Whether n8n gives a job whose worker died to another worker, which runs the execution again
+ * from the start under the same id: n8n 1.x does (Bull's maxStalledCount 1, its default); n8n
+ * 2.x sets it to 0 and fails such an execution instead.
+ */
+function stalledJobsRunAgain(): boolean {
+	return Number(bed.n8n.main.runtime.version.split('.')[0]) < 2;
+}
+
 /** The executions of `workflowId` not in `before`, oldest first. */
 async function newExecutions(workflowId: string, before: StoredExecution[]): Promise<StoredExecution[]> {
 	const seen = new Set(before.map((execution) => execution.id));
@@ -301,8 +310,8 @@ test(
 );
 
 test(
-	'a worker killed with SIGKILL while its tasks run: its executions run again on the other worker, ' +
-		'no task is created twice, and each ends with its images or an error naming the task',
+	'a worker killed with SIGKILL while its tasks run: no task is created twice; on n8n 1.x its executions run ' +
+		'again on the other worker and end with their images or an error naming the task, on 2.x they fail',
 	async () => {
 		const prompt = (call: number, take: number) => `A glass greenhouse in the snow, call ${call}, take ${take}`;
 		const calls = fireAtOnce(
@@ -351,25 +360,34 @@ test(
 
 		expect(orphaned.length).toBeGreaterThan(0);
 		expect(executions).toHaveLength(CRASH_CALLS);
-		// n8n gives the dead worker's jobs to the other one, under the same execution ids.
-		expect([...rerun].sort()).toEqual([...orphaned].sort());
-		// No item's task created twice: the re-run found the task its first run had created.
+		// No item's task created twice, and every item's task created.
 		expect(duplicates).toEqual([]);
 		const expectedPrompts = Array.from({ length: CRASH_CALLS }, (_, call) =>
 			Array.from({ length: ITEMS_PER_CALL }, (__, take) => prompt(call + 1, take + 1)),
 		).flat();
 		expect([...createdPrompts].sort()).toEqual(expectedPrompts.sort());
-		// Each execution ends with its images, or with an error that names the task to look for.
-		const taskIds = crashApi.created.map((task) => task.taskId);
-		for (const answer of answers) {
-			if (answer.status !== 200) continue;
+		// Every call answered 200 comes with its two images.
+		for (const answer of answers.filter(({ status }) => status === 200)) {
 			const items = answerJson(answer) as Array<{ url?: string }>;
 			expect(items).toHaveLength(ITEMS_PER_CALL);
 			for (const item of items) expect(item.url?.startsWith(`${crashApi.baseUrl}/images/`)).toBe(true);
 		}
-		expect(errors).toHaveLength(executions.filter((execution) => execution.status !== 'success').length);
-		for (const error of errors) expect(taskIds.some((taskId) => error.includes(taskId))).toBe(true);
-		expect(answers.filter((answer) => answer.status === 200).length + errors.length).toBe(CRASH_CALLS);
+		const failed = executions.filter((execution) => execution.status !== 'success').map((execution) => execution.id);
+		expect(answers.filter(({ status }) => status === 200)).toHaveLength(CRASH_CALLS - failed.length);
+		if (stalledJobsRunAgain()) {
+			// n8n 1.x gives the dead worker's jobs to the other one, under the same execution ids: the re-run
+			// found the task its first run had created. Each execution ends with its images, or with an
+			// error that names the task to look for.
+			expect([...rerun].sort()).toEqual([...orphaned].sort());
+			const taskIds = crashApi.created.map((task) => task.taskId);
+			expect(errors).toHaveLength(failed.length);
+			for (const error of errors) expect(taskIds.some((taskId) => error.includes(taskId))).toBe(true);
+		} else {
+			// n8n 2.x runs no job twice (Bull's maxStalledCount 0): the dead worker's executions fail with
+			// n8n's own error, the others succeed. Their tasks still finish on Kling's side.
+			expect(rerun).toEqual([]);
+			expect([...failed].sort()).toEqual([...orphaned].sort());
+		}
 	},
 	4 * 60_000,
 );
