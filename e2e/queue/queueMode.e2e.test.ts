@@ -387,6 +387,8 @@ test(
 			// n8n's own error, the others succeed. Their tasks still finish on Kling's side.
 			expect(rerun).toEqual([]);
 			expect([...failed].sort()).toEqual([...orphaned].sort());
+			expect(errors).toHaveLength(failed.length);
+			for (const error of errors) expect(error).toMatch(/failed to be processed too many times/);
 		}
 	},
 	4 * 60_000,
