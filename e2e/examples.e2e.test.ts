@@ -133,3 +133,27 @@ test('06-virtual-try-on-product-photos.json runs: each garment photo on the mode
 		expect(readFileSync(String(item?.json.fileName))).toEqual(official.imageBytesFor(String(item?.json.url)));
 	}
 });
+
+test('07-omni-product-series.json runs: one product photo, a series of four scene files', async () => {
+	const folder = join(bed.files, 'omni');
+	mkdirSync(folder, { recursive: true });
+	const product = promptJpeg('the product', 0, 64);
+	writeFileSync(join(folder, 'product.jpg'), product);
+	const text = readFileSync(join(EXAMPLES, '07-omni-product-series.json'), 'utf8');
+	const workflow = JSON.parse(text.replaceAll('/tmp/kling-omni/', `${folder}/`));
+	workflow.id = 'e2eExample07Run1';
+	for (const node of workflow.nodes as INode[]) {
+		if (node.type === 'n8n-nodes-kling.kling') node.credentials = { [KLING_OFFICIAL_CREDENTIAL_TYPE]: E2E_OFFICIAL_CREDENTIAL };
+	}
+	await bed.n8n.importWorkflows([workflow]);
+	const run = await bed.n8n.executeOk(workflow.id);
+	const official = bed.official!;
+	const [task] = official.created.filter((created) => created.family === 'omniImage');
+	expect(task.body).toMatchObject({ model_name: 'kling-v3-omni', result_type: 'series', series_amount: 4 });
+	expect(task.body.image_list).toEqual([{ image: product.toString('base64') }]);
+	const written = nodeOutput(run, 'Write scene images');
+	expect(written.map((item) => item.json.fileName)).toEqual([1, 2, 3, 4].map((n) => join(folder, `scene-${n}.png`)));
+	for (const item of written) {
+		expect(readFileSync(String(item.json.fileName))).toEqual(official.imageBytesFor(String(item.json.url)));
+	}
+});

@@ -23,6 +23,10 @@ const ACCESS_KEY = 'ak-e2e-official-0123456789';
 const SECRET_KEY = 'sk-e2e-official-secret-2718281828';
 const WRONG_SECRET = 'sk-e2e-wrong-secret-1618033988';
 const wrongSecretCredential = { id: 'klingE2eWrongSec', name: 'Kling AI (Official) API (wrong secret)' };
+const API_KEY = 'kling-e2e-console-api-key-5772156649';
+const WRONG_API_KEY = 'kling-e2e-wrong-api-key-1414213562';
+const apiKeyCredential = { id: 'klingE2eApiKey01', name: 'Kling AI (Official) API (API key)' };
+const wrongApiKeyCredential = { id: 'klingE2eApiKeyBd', name: 'Kling AI (Official) API (wrong API key)' };
 // Short tasks and the shortest poll interval keep each run to seconds while still polling at least once.
 const TASK_DURATION_MS = 1200;
 const fastPolling = { options: { pollInterval: 0.5, maxWait: 1 } };
@@ -62,6 +66,16 @@ const workflows = {
 		...fixedItems([{ prompt: 'Anything at all' }]),
 		klingOfficial({ prompt: '={{ $json.prompt }}', output: 'url', ...fastPolling }, wrongSecretCredential),
 	]),
+	apiKey: linearWorkflow('e2eOfficialKey01', 'e2e: official API, signed in with an API key', [
+		manualTrigger(),
+		...fixedItems([{ prompt: 'A tram in the rain' }]),
+		klingOfficial({ prompt: '={{ $json.prompt }}', output: 'url', ...fastPolling }, apiKeyCredential),
+	]),
+	wrongApiKey: linearWorkflow('e2eOfficialKey02', 'e2e: official API, a wrong API key', [
+		manualTrigger(),
+		...fixedItems([{ prompt: 'Anything at all' }]),
+		klingOfficial({ prompt: '={{ $json.prompt }}', output: 'url', ...fastPolling }, wrongApiKeyCredential),
+	]),
 	sideBySide: linearWorkflow('e2eBothCreds0001', 'e2e: gateway and official credentials in one workflow', [
 		manualTrigger(),
 		...fixedItems([{ prompt: 'Two moons over a quiet harbour' }]),
@@ -91,9 +105,18 @@ function expectValidClaims(claims: Record<string, unknown> | undefined): void {
 
 beforeAll(async () => {
 	bed = await startTestbed({
-		official: { accessKey: ACCESS_KEY, secretKey: SECRET_KEY, taskDurationMs: TASK_DURATION_MS },
+		official: { accessKey: ACCESS_KEY, secretKey: SECRET_KEY, apiKey: API_KEY, taskDurationMs: TASK_DURATION_MS },
 		credentials: (_fake, fakeOfficial) => [
 			officialCredentialFile(wrongSecretCredential, fakeOfficial!, { secretKey: WRONG_SECRET }),
+			// Saved the way the credential editor saves the API Key choice: no access key at all.
+			...[
+				[apiKeyCredential, API_KEY],
+				[wrongApiKeyCredential, WRONG_API_KEY],
+			].map(([ref, apiKey]) => ({
+				...(ref as typeof apiKeyCredential),
+				type: 'klingAiApi',
+				data: { signInWith: 'apiKey', apiKey: apiKey as string, region: 'custom', baseUrl: fakeOfficial!.baseUrl },
+			})),
 		],
 	});
 	official = bed.official!;
@@ -229,4 +252,30 @@ test('both credentials in one workflow: a gateway node and an official node each
 	expect(official.created[0].headers.authorization).not.toContain('e2e-key');
 	expect(official.tokens[0].iss).toBe(ACCESS_KEY);
 	official.tokens.forEach(expectValidClaims);
+});
+
+test('the official credential saved before "Sign In With" existed (access key, secret key, region, base URL) still signs', () => {
+	// Every test above runs on such a credential, imported with n8n import:credentials as an older version saved it.
+	const stored = officialCredentialFile(E2E_OFFICIAL_CREDENTIAL, official).data;
+	expect(Object.keys(stored).sort()).toEqual(['accessKey', 'apiKey', 'baseUrl', 'region', 'secretKey']);
+});
+
+test('an API-key credential: every request carries the key as Bearer, nothing is signed', async () => {
+	const run = await bed.n8n.executeOk(workflows.apiKey.id);
+	expect(official.created).toHaveLength(1);
+	expect(official.created[0].headers.authorization).toBe(`Bearer ${API_KEY}`);
+	expect(official.tokens).toEqual([]);
+	const items = nodeOutput(run, 'Kling');
+	expect(items).toHaveLength(1);
+	expect(String(items[0].json.url).startsWith(`${official.baseUrl}/images/`)).toBe(true);
+	expect(JSON.stringify(run)).not.toContain(API_KEY);
+});
+
+test('a wrong API key: Kling refused the credentials (401), and the key never shows', async () => {
+	const { run, result } = await bed.n8n.execute(workflows.wrongApiKey.id);
+	expect(result.code).not.toBe(0);
+	expect(run?.data.resultData.error?.message).toMatch(/Kling refused the credentials \(code 100\d/);
+	expect(result.stdout + result.stderr).not.toContain(WRONG_API_KEY);
+	expect(JSON.stringify(run)).not.toContain(WRONG_API_KEY);
+	expect(official.created).toHaveLength(0);
 });

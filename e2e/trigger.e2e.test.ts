@@ -3,7 +3,7 @@
  * official API without waiting, naming the trigger's production URL as Callback URL; the fake
  * calls back when the task ends, and the trigger's activated workflow writes the image to disk.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { freePort } from '../scripts/lib/n8nInstance';
@@ -23,8 +23,12 @@ const N8N = '__N8N__';
 
 const workflows = {
 	receive: linearWorkflow('e2eTriggerRecv01', 'e2e: Kling Trigger writes the finished image', [
-		klingTrigger(TRIGGER_WEBHOOK_ID, { token: TOKEN, output: 'binary' }),
-		writeFile(`=${FILES}/callback-{{ $json.externalTaskId }}-{{ $json.index }}.{{ $binary.data.fileExtension }}`),
+		{
+			...klingTrigger(TRIGGER_WEBHOOK_ID, { token: TOKEN, verify: 'klingAiApi', output: 'binary' }),
+			credentials: { klingAiApi: E2E_OFFICIAL_CREDENTIAL },
+		},
+		// One file per execution: a second start would leave a second file.
+		writeFile(`=${FILES}/callback-{{ $json.externalTaskId }}-{{ $json.index }}-{{ $execution.id }}.{{ $binary.data.fileExtension }}`),
 	]),
 	create: linearWorkflow('e2eTriggerMake01', 'e2e: create a task without waiting, callback to the trigger', [
 		webhookTrigger('e2e-create-task', 'firstEntryJson'),
@@ -44,11 +48,12 @@ let bed: Testbed;
 let official: FakeKlingOfficialServer;
 let n8n: LoggedProcess;
 let baseUrl: string;
+let port: number;
 
 beforeAll(async () => {
 	bed = await startTestbed({ official: { taskDurationMs: TASK_DURATION_MS } });
 	official = bed.official!;
-	const port = await freePort();
+	port = await freePort();
 	baseUrl = `http://127.0.0.1:${port}`;
 	const json = JSON.stringify(Object.values(workflows)).replaceAll(FILES, bed.files).replaceAll(N8N, baseUrl);
 	await bed.n8n.importWorkflows(JSON.parse(json));
@@ -56,24 +61,31 @@ beforeAll(async () => {
 		const result = await bed.n8n.cli(['update:workflow', `--id=${id}`, '--active=true']);
 		if (result.code !== 0) throw new CommandError(`n8n update:workflow --id=${id} --active=true`, result);
 	}
-	const logFile = join(bed.files, '..', 'n8n-start.log');
+	await startN8n(port, 'n8n-start.log');
+});
+
+/**
+ * `n8n start` on `port`, resolved once the trigger's webhook listens: a callback without the token is answered 403
+ * (and starts nothing) only once the workflow is active; 404 before.
+ */
+async function startN8n(port: number, logName: string): Promise<void> {
+	const logFile = join(bed.files, '..', logName);
 	n8n = new LoggedProcess('n8n', logFile, bed.n8n.startLogged(['start'], logFile, bed.n8n.editorEnv(port)));
 	await n8n.waitForLog(/Editor is now accessible/);
 	// n8n 1.x logs each activated workflow by id, 2.x does not (and may register webhooks just after the editor is up):
-	// the trigger's webhook is asked instead. A callback without the token is answered 403 (and starts nothing) only
-	// once the workflow is active; 404 before.
+	// the trigger's webhook is asked instead.
 	let status = 0;
 	for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 500))) {
 		const probe = await fetch(`${baseUrl}/webhook/${klingTriggerPath(TRIGGER_WEBHOOK_ID)}`, {
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json' },
 			body: '{}',
-		});
-		status = probe.status;
+		}).catch(() => undefined);
+		status = probe?.status ?? 0;
 		if (status === 403) break;
 	}
 	if (status !== 403) throw new Error(`Kling Trigger's workflow is not listening (HTTP ${status}); n8n's log:\n${n8n.log()}`);
-});
+}
 
 afterAll(async () => {
 	await n8n?.stop();
@@ -93,10 +105,10 @@ test('a task created without waiting comes back through Kling Trigger, and its i
 	expect(answer).toEqual({ task_id: task.taskId, task_status: 'submitted' });
 	expect(task.body.callback_url).toBe(`${baseUrl}/webhook/${klingTriggerPath(TRIGGER_WEBHOOK_ID)}?token=${TOKEN}`);
 
-	const file = join(bed.files, 'callback-order-42-0.png');
-	await pollUntil(() => existsSync(file) && official.callbacks.length === 2, {
+	const written = () => readdirSync(bed.files).filter((name) => name.startsWith('callback-order-42-0-'));
+	await pollUntil(() => written().length === 1 && official.callbacks.length === 2, {
 		timeoutMs: 60_000,
-		what: `the trigger's workflow to write ${file}`,
+		what: "the trigger's workflow to write callback-order-42-0-<execution>.png",
 		abortIf: () => (official.callbacks.some((sent) => sent.status !== 200) ? `a callback failed: ${JSON.stringify(official.callbacks)}` : undefined),
 	});
 	// n8n answered both callbacks; only the finished one started the workflow, whose file holds the served bytes.
@@ -105,9 +117,36 @@ test('a task created without waiting comes back through Kling Trigger, and its i
 		['succeed', 200],
 	]);
 	const [image] = (official.callbacks[1].body.task_result as { images: Array<{ url: string }> }).images;
+	const file = join(bed.files, written()[0]);
 	await pollUntil(() => readFileSync(file).length === official.imageBytesFor(image.url)?.length, { timeoutMs: 10_000, what: 'the whole file' });
 	expect(readFileSync(file)).toEqual(official.imageBytesFor(image.url));
-	expect(readdirSync(bed.files)).toEqual(['callback-order-42-0.png']);
+	expect(readdirSync(bed.files)).toEqual([written()[0]]);
+	// Verify With Kling read each callback's task back from Kling, under its own family.
+	expect(official.statusPolls.get(task.taskId)).toBe(2);
+
+	// Kling (or anyone) sending the finished callback again starts nothing more.
+	const repeat = await postCallback(official.callbacks[1].body, `?token=${TOKEN}`);
+	expect(repeat).toEqual({ status: 200, body: { received: true, started: false, repeat: true } });
+	await new Promise((resolve) => setTimeout(resolve, 1500));
+	expect(readdirSync(bed.files)).toEqual([written()[0]]);
+});
+
+async function postCallback(body: unknown, query = ''): Promise<{ status: number; body: unknown }> {
+	const response = await fetch(`${baseUrl}/webhook/${klingTriggerPath(TRIGGER_WEBHOOK_ID)}${query}`, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify(body),
+	});
+	const text = await response.text();
+	return { status: response.status, body: text.startsWith('{') ? JSON.parse(text) : text };
+}
+
+test('a callback with the token for a task Kling does not know is refused with 404 and starts nothing', async () => {
+	const before = readdirSync(bed.files);
+	const forged = { task_id: 'forged-e2e-1', task_status: 'succeed', task_result: { images: [{ index: 0, url: `${official.baseUrl}/images/x.png` }] } };
+	expect(await postCallback(forged, `?token=${TOKEN}`)).toEqual({ status: 404, body: { message: 'Kling does not know the task forged-e2e-1' } });
+	await new Promise((resolve) => setTimeout(resolve, 1000));
+	expect(readdirSync(bed.files)).toEqual(before);
 });
 
 test('a callback without the token is refused and starts nothing', async () => {
@@ -119,5 +158,16 @@ test('a callback without the token is refused and starts nothing', async () => {
 	});
 	expect(response.status).toBe(403);
 	await new Promise((resolve) => setTimeout(resolve, 1000));
+	expect(readdirSync(bed.files)).toEqual(before);
+});
+
+test('after n8n restarts, a repeated callback still starts nothing: the seen statuses were saved with the workflow', async () => {
+	const finished = official.callbacks.find((sent) => sent.body.task_status === 'succeed');
+	expect(finished).toBeDefined();
+	const before = readdirSync(bed.files);
+	await n8n.stop();
+	await startN8n(port, 'n8n-restart.log');
+	expect(await postCallback(finished!.body, `?token=${TOKEN}`)).toEqual({ status: 200, body: { received: true, started: false, repeat: true } });
+	await new Promise((resolve) => setTimeout(resolve, 1500));
 	expect(readdirSync(bed.files)).toEqual(before);
 });

@@ -2,8 +2,9 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import * as account from './actions/account';
+import * as element from './actions/element';
 import * as image from './actions/image';
-import { searchModels } from './actions/listSearch';
+import { searchElements, searchModels } from './actions/listSearch';
 import { authenticationProperty } from './parameters/authentication';
 import { resourceProperties } from './parameters/resource';
 import { router } from './actions/router';
@@ -29,11 +30,12 @@ export class Kling implements INodeType {
 			authenticationProperty,
 			...resourceProperties,
 			...image.description,
+			...element.description,
 			...account.description,
 		],
 	};
 
-	methods = { listSearch: { searchModels } };
+	methods = { listSearch: { searchModels, searchElements } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

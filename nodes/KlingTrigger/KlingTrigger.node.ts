@@ -1,9 +1,9 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { outputFieldProperty } from '../Kling/parameters/imageTask';
+import { outputFieldProperty } from '../Kling/parameters/taskParameters';
 import { optionsProperty } from '../Kling/parameters/options';
-import { TOKEN_QUERY_PARAMETER, receiveCallback } from './callbackItems';
+import { TOKEN_QUERY_PARAMETER, VERIFY_WITH_KLING, receiveCallback } from './callbackItems';
 
 export class KlingTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -17,6 +17,7 @@ export class KlingTrigger implements INodeType {
 		defaults: { name: 'Kling Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'klingAiApi', required: true, displayOptions: { show: { verify: [VERIFY_WITH_KLING] } } }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'kling' }],
 		properties: [
 			{
@@ -35,14 +36,33 @@ export class KlingTrigger implements INodeType {
 				typeOptions: { password: true },
 				default: '',
 				description:
-					'When set, only callbacks whose URL carries ?token= followed by this value start the workflow; others are refused with HTTP 403. Kling signs nothing, so this is the only check of origin there is.',
+					'When set, only callbacks whose URL carries ?token= followed by this value start the workflow; others are refused with HTTP 403. Kling signs nothing: the token keeps strangers out, Verify With Kling checks the task itself.',
+			},
+			{
+				displayName: 'Verify With Kling',
+				name: 'verify',
+				type: 'options',
+				default: 'none',
+				description: 'Kling signs nothing, so whoever knows the URL can call it. Reading each task back from Kling proves it and hands on what Kling says, not what the caller sent.',
+				options: [
+					{
+						name: 'Off',
+						value: 'none',
+						description: "Take the callback's body as it comes",
+					},
+					{
+						name: 'Read the Task Back (Official Credential)',
+						value: VERIFY_WITH_KLING,
+						description: 'Ask Kling for the task first; a task Kling does not know is refused with HTTP 404 and starts nothing',
+					},
+				],
 			},
 			{
 				displayName: 'Start On',
 				name: 'statuses',
 				type: 'multiOptions',
 				default: ['succeed', 'failed'],
-				description: 'Which task statuses start the workflow; Kling calls back on each change of status',
+				description: 'Which task statuses start the workflow; Kling calls back on each change of status. A task starts the workflow once per status, however often its callback comes.',
 				options: [
 					{ name: 'Failed', value: 'failed', description: 'One item with the status message' },
 					{ name: 'Processing', value: 'processing', description: 'One item with the task ID and status' },

@@ -5,9 +5,14 @@ import { imageItems } from '../Kling/actions/image/imageItems';
 import type { OutputChoice } from '../Kling/actions/image/imageItems';
 import { readRunSettings } from '../Kling/parameters/options';
 import { ImageDownloads } from '../Kling/transport/imageDownloads';
+import { openSession } from '../Kling/transport/session';
 import { AnswerError, parseTask, taskImages } from '../Kling/wire/answers';
 import type { TaskSnapshot } from '../Kling/wire/answers';
+import { claimOnce } from './callbackOnce';
 import { tokenMatches } from './callbackToken';
+
+/** The Verify parameter's value that reads each callback's task back with the official credential. */
+export const VERIFY_WITH_KLING = 'klingAiApi';
 
 /** The query parameter of the Callback URL that carries the trigger's token. */
 export const TOKEN_QUERY_PARAMETER = 'token';
@@ -57,8 +62,20 @@ function refuse(ctx: IWebhookFunctions, status: number, message: string): IWebho
 }
 
 /**
- * One callback of Kling's: checked for the token, read as a task, and turned into the workflow's
- * items when its status is one the trigger starts on. Anything else is answered and dropped.
+ * The task as Kling itself reports it, read back under each task family with the official
+ * credential (a callback does not say its family). `undefined` when Kling knows no such task.
+ */
+async function taskFromKling(ctx: IWebhookFunctions, taskId: string): Promise<TaskSnapshot | undefined> {
+	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	const session = await openSession(ctx, 'official', readRunSettings(options));
+	return (await session.findTask(taskId, 0))?.task;
+}
+
+/**
+ * One callback of Kling's: checked for the token, read as a task and, with Verify on, replaced by
+ * Kling's own answer for that task. It starts the workflow when its status is one the trigger
+ * starts on and this task has not started it in that status before. Anything else is answered
+ * and dropped.
  */
 export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const token = String(ctx.getNodeParameter('token', ''));
@@ -72,8 +89,25 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 		if (error instanceof AnswerError) return refuse(ctx, 400, 'The body is not a Kling task: it has no task_id');
 		throw new NodeOperationError(ctx.getNode(), error as Error);
 	}
+	if (ctx.getNodeParameter('verify', 'none') === VERIFY_WITH_KLING) {
+		let known: TaskSnapshot | undefined;
+		try {
+			known = await taskFromKling(ctx, task.taskId);
+		} catch (error) {
+			// Already masked by the transport: no key or token in it.
+			const message = `The task could not be checked with Kling: ${(error as Error).message}`;
+			ctx.logger.warn(`Kling Trigger: ${message}`);
+			return refuse(ctx, 502, message);
+		}
+		if (known === undefined) return refuse(ctx, 404, `Kling does not know the task ${task.taskId}`);
+		task = known;
+	}
 	const statuses = ctx.getNodeParameter('statuses', ['succeed', 'failed']) as string[];
 	if (!statuses.includes(task.status)) return { webhookResponse: { received: true, started: false } };
+	const trigger = `${ctx.getWorkflow().id ?? ''} ${ctx.getNode().id}`;
+	if (!claimOnce(ctx.getWorkflowStaticData('node'), trigger, task.taskId, task.status)) {
+		return { webhookResponse: { received: true, started: false, repeat: true } };
+	}
 	const items = task.status === 'succeed' && task.images.length > 0 ? await succeededItems(ctx, task) : [statusItem(task)];
 	return { workflowData: [items] };
 }

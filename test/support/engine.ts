@@ -35,6 +35,7 @@ import { MemoryCredentialsHelper } from './memoryCredentialsHelper';
 import type {
 	IBinaryData,
 	ICredentialDataDecryptedObject,
+	IDataObject,
 	ICredentialType,
 	IExecuteFunctions,
 	ILoadOptionsFunctions,
@@ -251,11 +252,16 @@ export function runNode(options: RunNodeOptions): CancellableRun {
 }
 
 /** The node in a one-node workflow, and what n8n hands the node's contexts. */
-function oneNodeWorkflow(options: Omit<RunNodeOptions, 'items'>, mode: WorkflowExecuteMode, thrown: { error?: unknown } = {}) {
+function oneNodeWorkflow(
+	options: Omit<RunNodeOptions, 'items'>,
+	mode: WorkflowExecuteMode,
+	thrown: { error?: unknown } = {},
+	staticData?: IDataObject,
+) {
 	const typeName = options.typeName ?? 'n8n-nodes-kling.kling';
 	const nodeTypes = new SingleNodeTypes(typeName, options.nodeType, thrown);
 	const node = buildNode(options, typeName);
-	const workflow = new Workflow({ id: WORKFLOW_ID, name: 'Kling test', nodes: [node], connections: {}, active: false, nodeTypes });
+	const workflow = new Workflow({ id: WORKFLOW_ID, name: 'Kling test', nodes: [node], connections: {}, active: false, nodeTypes, staticData });
 	const executionId = `test-${++executionCounter}`;
 	const additionalData = buildAdditionalData(options, executionId, mode, node);
 	return { workflow, node, additionalData };
@@ -278,17 +284,38 @@ export interface WebhookExchange {
 }
 
 /**
+ * The workflow's static data as n8n keeps it in its database: each webhook request gets a fresh
+ * copy of what was saved, and the copy is saved back after the node's `webhook()` returned, when
+ * it changed (n8n's WebhookService and WorkflowStaticDataService do the same).
+ */
+export class SavedStaticData {
+	saved: IDataObject = {};
+
+	load(): IDataObject {
+		return JSON.parse(JSON.stringify(this.saved)) as IDataObject;
+	}
+
+	/** `__dataChanged` is the flag n8n's observable static data sets (not enumerable, so not saved). */
+	saveIfChanged(copy: IDataObject): void {
+		if (copy.__dataChanged !== true) return;
+		this.saved = JSON.parse(JSON.stringify(copy)) as IDataObject; // stored as JSON, as in n8n's database
+	}
+}
+
+/**
  * n8n-core's own WebhookContext for one request to a production webhook, as n8n's webhook server
  * builds it before calling the node's `webhook()`; binary data goes to the real binary store.
+ * `staticData` is the workflow's static data for this request (see SavedStaticData).
  */
 export async function webhookContext(
 	options: Omit<RunNodeOptions, 'items'>,
 	webhook: IWebhookDescription,
 	exchange: WebhookExchange,
+	staticData?: IDataObject,
 ): Promise<IWebhookFunctions> {
 	await engine();
 	await setBinaryMode(options.binaryMode ?? 'default');
-	const { workflow, node, additionalData } = oneNodeWorkflow(options, 'webhook');
+	const { workflow, node, additionalData } = oneNodeWorkflow(options, 'webhook', {}, staticData);
 	additionalData.httpRequest = exchange.request as unknown as IWorkflowExecuteAdditionalData['httpRequest'];
 	additionalData.httpResponse = exchange.response as unknown as IWorkflowExecuteAdditionalData['httpResponse'];
 	const webhookData = {

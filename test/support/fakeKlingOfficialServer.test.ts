@@ -357,3 +357,213 @@ describe('task families beside /generations', () => {
 		expect(task.watermark_info).toBeUndefined();
 	});
 });
+
+describe('Omni-Image', () => {
+	const OMNI = '/v1/images/omni-image';
+	const png = promptPng('subject', 0).toString('base64');
+	const url = 'https://example.invalid/a.png';
+	const PRESET = '912345678901234567891';
+
+	test('checks the documented rules', async () => {
+		await start();
+		const images = (count: number) => Array.from({ length: count }, () => ({ image: url }));
+		const broken: Array<[Record<string, unknown>, RegExp]> = [
+			[{ aspect_ratio: '1:1' }, /'prompt'/],
+			[{ prompt: 'x'.repeat(2501), aspect_ratio: '1:1' }, /'prompt'/],
+			[{ prompt: 'x', aspect_ratio: '1:1', model_name: 'kling-v3' }, /'model_name'/],
+			[{ prompt: 'x' }, /'aspect_ratio' auto/],
+			[{ prompt: 'x', aspect_ratio: 'auto' }, /'aspect_ratio' auto/],
+			[{ prompt: 'x', aspect_ratio: '5:4' }, /'aspect_ratio'/],
+			[{ prompt: 'x', image_list: [{ image: `data:image/png;base64,${png}` }] }, /'image'/],
+			[{ prompt: 'x', image_list: [{ url }] }, /'image_list'/],
+			[{ prompt: 'x', image_list: images(11) }, /at most 10/],
+			[{ prompt: 'x', image_list: images(10), element_list: [{ element_id: PRESET }] }, /at most 10/],
+			[{ prompt: 'x', element_list: [{ element_id: '123' }] }, /element_id 123/],
+			[{ prompt: 'x', image_list: images(1), resolution: '4k' }, /'resolution' 4k/],
+			[{ prompt: 'x', image_list: images(1), resolution: '8k', model_name: 'kling-v3-omni' }, /'resolution'/],
+			[{ prompt: 'x', image_list: images(1), result_type: 'series', series_amount: 3 }, /'result_type' series/],
+			[{ prompt: 'x', image_list: images(1), result_type: 'series', model_name: 'kling-v3-omni' }, /'series_amount'/],
+			[{ prompt: 'x', image_list: images(1), result_type: 'series', series_amount: 10, model_name: 'kling-v3-omni' }, /'series_amount'/],
+			[{ prompt: 'x', image_list: images(1), result_type: 'many' }, /'result_type'/],
+			[{ prompt: 'x', image_list: images(1), n: 10 }, /'n'/],
+			[{ prompt: 'x', image_list: images(1), negative_prompt: 'no' }, /negative_prompt/],
+		];
+		for (const [body, message] of broken) {
+			const answer = await call('POST', OMNI, body);
+			expectError(answer, 400, 1201);
+			expect(answer.json.message).toMatch(message);
+		}
+		expect(server.created).toHaveLength(0);
+		const fine: Array<Record<string, unknown>> = [
+			{ prompt: 'a cat', aspect_ratio: '1:1' },
+			{ prompt: 'x', image_list: images(9), element_list: [{ element_id: PRESET }], resolution: '2k', n: 9 },
+			{ prompt: 'x', image_list: [{ image: png }], model_name: 'kling-v3-omni', resolution: '4k', aspect_ratio: 'auto' },
+			{ prompt: 'x', element_list: [{ element_id: PRESET }], result_type: 'single', series_amount: 12 },
+			{ prompt: 'x', aspect_ratio: '21:9', watermark_info: { enabled: true }, callback_url: url, external_task_id: 'o-1' },
+		];
+		for (const body of fine) expect((await call('POST', OMNI, body)).status).toBe(200);
+		expectError(await call('POST', OMNI, { prompt: 'y', aspect_ratio: '1:1', external_task_id: 'o-1' }), 400, 1201);
+		expect(server.created.map((task) => task.family)).toEqual(Array(5).fill('omniImage'));
+	});
+
+	test('a series holds series_amount slots and answers in series_images; a single in images', async () => {
+		await start({ taskDurationMs: 100, maxConcurrentTasks: 5 });
+		const series = await call('POST', OMNI, { prompt: 'a storyboard', aspect_ratio: '16:9', model_name: 'kling-v3-omni', result_type: 'series', series_amount: 4 });
+		expect(server.slotsInUse()).toBe(4);
+		expectError(await call('POST', OMNI, { prompt: 'x', aspect_ratio: '1:1', n: 2 }), 429, 1303);
+		const single = await call('POST', OMNI, { prompt: 'one', aspect_ratio: '1:1' });
+		nowMs += 100;
+		const seriesTask = (await call('GET', `${OMNI}/${series.json.data.task_id}`)).json.data;
+		expect(seriesTask.task_result.images).toBeUndefined();
+		expect(seriesTask.task_result.series_images.map((image: any) => image.index)).toEqual([0, 1, 2, 3]);
+		expect(seriesTask.final_unit_deduction).toBe('10');
+		const singleTask = (await call('GET', `${OMNI}/${single.json.data.task_id}`)).json.data;
+		expect(singleTask.task_result.series_images).toBeUndefined();
+		const [image] = singleTask.task_result.images;
+		const bytes = Buffer.from(await (await fetch(image.url)).arrayBuffer());
+		expect(bytes.equals(promptPng('one', 0))).toBe(true);
+		expect((await call('GET', `${OMNI}?pageNum=1`)).json.data).toHaveLength(2);
+		expectError(await read(single.json.data.task_id), 404, 1203);
+	});
+});
+
+describe('element library', () => {
+	const ELEMENTS = '/v1/general/custom-elements';
+	const url = 'https://example.invalid/side.png';
+	const png = promptPng('frontal', 0).toString('base64');
+	const element = { element_name: 'Mia', element_description: 'a girl in a red coat', element_frontal_image: png, element_refer_list: [{ image_url: url }] };
+
+	/** The raw answer text: ids must be read from it, JSON.parse rounds them. */
+	async function raw(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+		const response = await fetch(`${server.baseUrl}${path}`, {
+			method,
+			headers: { Authorization: `Bearer ${jwt()}`, 'Content-Type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		return { status: response.status, text: await response.text() };
+	}
+	const idsIn = (text: string) => [...text.matchAll(/"element_id":(\d+)/g)].map((match) => match[1]);
+
+	test('creates elements with long ids written as bare JSON numbers, beyond what a float keeps', async () => {
+		await start();
+		const first = await raw('POST', ELEMENTS, { ...element, tag_list: [{ tag_id: 'o_102' }, { tag_id: 'o_105' }] });
+		const second = await raw('POST', ELEMENTS, { ...element, element_name: 'Mia 2' });
+		expect([first.status, second.status]).toEqual([200, 200]);
+		const [id1] = idsIn(first.text);
+		const [id2] = idsIn(second.text);
+		expect(BigInt(id1) > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
+		expect(String(Number(id1))).not.toBe(id1);
+		expect(Number(id1)).toBe(Number(id2)); // a float cannot tell them apart
+		const data = JSON.parse(first.text).data;
+		expect(data).toMatchObject({ element_name: 'Mia', owned_by: 'user', element_refer_list: [{ image_url: url }] });
+		expect(data.tag_list).toEqual([
+			{ id: 'o_102', name: 'person', description: 'person' },
+			{ id: 'o_105', name: 'clothing', description: 'clothing' },
+		]);
+		const frontal = await fetch(data.element_frontal_image);
+		expect(Buffer.from(await frontal.arrayBuffer()).equals(promptPng('frontal', 0))).toBe(true);
+		expect(server.ownElements().map((own) => own.element_id)).toEqual([id1, id2]);
+		const listed = await raw('GET', `${ELEMENTS}?pageNum=1&pageSize=1`);
+		expect(idsIn(listed.text)).toEqual([id2]);
+		expect(idsIn((await raw('GET', `${ELEMENTS}?pageNum=2&pageSize=1`)).text)).toEqual([id1]);
+		const presets = await raw('GET', '/v1/general/presets-elements?pageNum=1&pageSize=30');
+		expect(idsIn(presets.text)).toEqual(server.presetElements.map((preset) => preset.element_id));
+		expect(JSON.parse(presets.text).data.every((preset: any) => preset.owned_by === 'kling')).toBe(true);
+		expect(server.elementCalls.map((made) => `${made.method} ${made.path}`)).toEqual([
+			`POST ${ELEMENTS}`, `POST ${ELEMENTS}`, `GET ${ELEMENTS}`, `GET ${ELEMENTS}`, 'GET /v1/general/presets-elements',
+		]);
+		expect(server.elementCalls[2].query).toEqual({ pageNum: '1', pageSize: '1' });
+	});
+
+	test('refuses what the docs refuse, naming the field', async () => {
+		await start();
+		const broken: Array<[Record<string, unknown>, RegExp]> = [
+			[{ ...element, element_name: undefined }, /'element_name'/],
+			[{ ...element, element_name: 'x'.repeat(21) }, /'element_name' must be at most 20/],
+			[{ ...element, element_description: 'x'.repeat(101) }, /'element_description' must be at most 100/],
+			[{ ...element, element_frontal_image: undefined }, /'element_frontal_image'/],
+			[{ ...element, element_frontal_image: `data:image/png;base64,${png}` }, /'element_frontal_image'/],
+			[{ ...element, element_refer_list: [] }, /'element_refer_list' must hold 1 to 3/],
+			[{ ...element, element_refer_list: Array(4).fill({ image_url: url }) }, /'element_refer_list' must hold 1 to 3/],
+			[{ ...element, element_refer_list: [{ image_url: png }] }, /'image_url'/],
+			[{ ...element, tag_list: [{ tag_id: 'o_109' }] }, /'tag_list'.*o_109/],
+			[{ ...element, tags: [] }, /unknown field/],
+		];
+		for (const [body, message] of broken) {
+			const answer = await call('POST', ELEMENTS, body);
+			expectError(answer, 400, 1201);
+			expect(answer.json.message).toMatch(message);
+		}
+		expect(server.ownElements()).toEqual([]);
+		expect(server.elementCalls).toHaveLength(broken.length);
+	});
+
+	test('deletes own elements by id sent as a string or a bare number; presets and unknown ids are refused', async () => {
+		await start();
+		const [id1] = idsIn((await raw('POST', ELEMENTS, element)).text);
+		const [id2] = idsIn((await raw('POST', ELEMENTS, element)).text);
+		const deleteRaw = async (text: string) =>
+			await fetch(`${server.baseUrl}/v1/general/delete-elements`, {
+				method: 'POST',
+				headers: { Authorization: `Bearer ${jwt()}`, 'Content-Type': 'application/json' },
+				body: text,
+			});
+		// A float-rounded id names no element.
+		expect((await deleteRaw(`{"element_id": ${Number(id1)}}`)).status).toBe(404);
+		expect((await deleteRaw(`{"element_id": ${id1}}`)).status).toBe(200);
+		expect((await call('POST', '/v1/general/delete-elements', { element_id: id2 })).status).toBe(200);
+		expect(server.ownElements()).toEqual([]);
+		expectError(await call('POST', '/v1/general/delete-elements', { element_id: id2 }), 404, 1203);
+		expectError(await call('POST', '/v1/general/delete-elements', { element_id: server.presetElements[0].element_id }), 400, 1201);
+		expectError(await call('POST', '/v1/general/delete-elements', { element_id: 'abc' }), 400, 1201);
+		expect(server.elementCalls.at(-1)?.body).toEqual({ element_id: 'abc' });
+	});
+
+	test('an Omni-Image task accepts own and preset element ids, exact to the last digit', async () => {
+		await start();
+		const [id] = idsIn((await raw('POST', ELEMENTS, element)).text);
+		const omni = async (elementId: string) =>
+			await fetch(`${server.baseUrl}/v1/images/omni-image`, {
+				method: 'POST',
+				headers: { Authorization: `Bearer ${jwt()}`, 'Content-Type': 'application/json' },
+				body: `{"prompt":"x","element_list":[{"element_id":${elementId}}]}`,
+			});
+		expect((await omni(id)).status).toBe(200);
+		expect((await omni(`"${id}"`)).status).toBe(200);
+		expect((await omni(String(Number(id)))).status).toBe(400); // 8.6e+20: not an id
+		expect((await omni(BigInt(Number(id)).toString())).status).toBe(400); // rounded: no such element
+		expect(server.created.map((task) => task.body.element_list)).toEqual([[{ element_id: id }], [{ element_id: id }]]);
+	});
+});
+
+describe('image recognize', () => {
+	const RECOGNIZE = '/v1/videos/image-recognize';
+	const kinds = (json: any) => json.data.task_result.images.map((image: any) => `${image.type}:${image.is_contain}`);
+
+	test('answers at once; what it finds depends on the image', async () => {
+		await start({ extraSegmentTypes: ['hand_seg'] });
+		const all = await call('POST', RECOGNIZE, { image: 'https://example.invalid/person.png' });
+		expect(all.status).toBe(200);
+		expect(all.json.data.final_unit_deduction).toBe('0.2');
+		expect(all.json.data.task_id).toBeUndefined();
+		expect(kinds(all.json)).toEqual(['object_seg:true', 'head_seg:true', 'face_seg:true', 'cloth_seg:true', 'hand_seg:true']);
+		const face = all.json.data.task_result.images[2];
+		const bytes = Buffer.from(await (await fetch(face.url)).arrayBuffer());
+		expect(bytes.equals(promptPng('face_seg', 0))).toBe(true);
+		const noFace = await call('POST', RECOGNIZE, { image: 'https://example.invalid/noface.png' });
+		expect(kinds(noFace.json)).toEqual(['object_seg:true', 'head_seg:false', 'face_seg:false', 'cloth_seg:true', 'hand_seg:true']);
+		expect(noFace.json.data.task_result.images[1].url).toBe('');
+		const uploaded = await call('POST', RECOGNIZE, { image: promptPng('me', 0).toString('base64') });
+		expect(kinds(uploaded.json)).toEqual(['object_seg:true', 'head_seg:true', 'face_seg:true', 'cloth_seg:false', 'hand_seg:true']);
+		expect(server.created).toHaveLength(0);
+		expect(server.recognizeCalls).toHaveLength(3);
+	});
+
+	test('refuses a missing or bad image and unknown fields', async () => {
+		await start();
+		for (const body of [{}, { image: '' }, { image: 'data:image/png;base64,AAAA' }, { image: 'https://x.invalid/a.png', n: 2 }]) {
+			expectError(await call('POST', RECOGNIZE, body), 400, 1201);
+		}
+		expect(server.recognizeCalls).toHaveLength(4);
+	});
+});

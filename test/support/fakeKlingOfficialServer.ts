@@ -42,6 +42,8 @@ export interface FakeKlingOfficialOptions {
 	resourcePacks?: Array<Record<string, unknown>>;
 	/** The inner `data.code` / `data.msg` of the costs answer. Default 0 / 'success'. */
 	costsOutcome?: { code: number; msg: string };
+	/** Segmentation kinds image recognize answers beyond the four documented ones, e.g. `['hand_seg']`. */
+	extraSegmentTypes?: string[];
 }
 
 /**
@@ -61,6 +63,7 @@ export const FAMILY_PATHS = {
 	multiImage: '/v1/images/multi-image2image',
 	expand: '/v1/images/editing/expand',
 	tryOn: '/v1/images/kolors-virtual-try-on',
+	omniImage: '/v1/images/omni-image',
 } as const;
 
 export type FakeTaskFamily = keyof typeof FAMILY_PATHS;
@@ -110,6 +113,17 @@ export interface FakeKlingOfficialServer {
 	imageBytesFor(url: string): Buffer | undefined;
 	/** Callbacks sent to tasks' `callback_url`, in the order they were answered. */
 	readonly callbacks: SentCallback[];
+	/**
+	 * Every call to the element library (create, list, delete), refused ones included, in order.
+	 * Bodies are as parsed with element ids kept as digit strings (sent as a JSON number or string).
+	 */
+	readonly elementCalls: ElementCall[];
+	/** The body of every image-recognize POST, refused ones included (`undefined` when not JSON). */
+	readonly recognizeCalls: Array<Record<string, any> | undefined>;
+	/** The account's own elements now, oldest first (ids as digit strings). */
+	ownElements(): FakeElement[];
+	/** Kling's preset elements (ids as digit strings). */
+	readonly presetElements: readonly FakeElement[];
 	/** Forgets counters, tokens, the `created` list and queued faults; tasks stay readable and keep their slots. */
 	clear(): void;
 	close(): Promise<void>;
@@ -123,6 +137,24 @@ export interface SentCallback {
 	url: string;
 	body: Record<string, unknown>;
 	status: number | 'error' | 'not loopback';
+}
+
+export interface ElementCall {
+	method: string;
+	path: string;
+	query: Record<string, string>;
+	body?: Record<string, any>;
+}
+
+/** An element as the API shows it; `element_id` is a digit string here and a bare JSON number on the wire. */
+export interface FakeElement {
+	element_id: string;
+	element_name: string;
+	element_description: string;
+	element_frontal_image: string;
+	element_refer_list: Array<{ image_url: string }>;
+	tag_list: Array<{ id: string; name: string; description: string }>;
+	owned_by: string;
 }
 
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
@@ -310,15 +342,139 @@ function validateTryOn(body: Record<string, any>): void {
 	checkTaskOptions(body, false);
 }
 
-const VALIDATORS: Record<FakeTaskFamily, (body: Record<string, any>) => void> = {
+const OMNI_MODELS = ['kling-image-o1', 'kling-v3-omni'];
+const MAX_OMNI_REFERENCES = 10;
+
+/**
+ * POST /v1/images/omni-image: prompt required; images and known elements, 10 in all; 4k and
+ * series only with kling-v3-omni; `auto` ratio (the default) only with a reference.
+ */
+function validateOmniImage(body: Record<string, any>, isElement: (id: string) => boolean): void {
+	checkKnownFields(body, [
+		'model_name', 'prompt', 'image_list', 'element_list', 'resolution', 'result_type', 'series_amount', 'n',
+		'aspect_ratio', 'watermark_info', ...TASK_OPTION_FIELDS,
+	]);
+	checkChoice(body, 'model_name', OMNI_MODELS);
+	const v3 = body.model_name === 'kling-v3-omni';
+	checkText(body, 'prompt', true);
+	const images = listField(body, 'image_list', 'image');
+	for (const entry of images) checkImage(entry, 'image', true);
+	const elements = listField(body, 'element_list', 'element_id');
+	for (const { element_id: id } of elements) {
+		if (typeof id !== 'string' || !/^\d+$/.test(id)) throw invalid("each 'element_list' entry's 'element_id' must be an integer id");
+		if (!isElement(id)) throw invalid(`'element_list' names element_id ${id}, which is not an element of this account or a preset`);
+	}
+	if (images.length + elements.length > MAX_OMNI_REFERENCES) {
+		throw invalid(`'image_list' and 'element_list' may hold at most ${MAX_OMNI_REFERENCES} entries together`);
+	}
+	checkChoice(body, 'resolution', ['1k', '2k', '4k']);
+	if (body.resolution === '4k' && !v3) throw invalid("'resolution' 4k needs model_name kling-v3-omni");
+	checkChoice(body, 'result_type', ['single', 'series']);
+	if (body.result_type === 'series') {
+		if (!v3) throw invalid("'result_type' series needs model_name kling-v3-omni");
+		if (body.series_amount === undefined) throw invalid("'series_amount' is required with result_type series");
+		checkRange(body, 'series_amount', 2, 9, true);
+	}
+	checkRange(body, 'n', 1, 9, true);
+	checkChoice(body, 'aspect_ratio', [...ASPECT_RATIOS, 'auto']);
+	if ((body.aspect_ratio ?? 'auto') === 'auto' && images.length + elements.length === 0) {
+		throw invalid("'aspect_ratio' auto needs a reference image or element; set one of the fixed ratios");
+	}
+	checkTaskOptions(body, true);
+}
+
+/** An optional list of one-key objects, e.g. `image_list: [{image}]`; absent is empty. */
+function listField(body: Record<string, any>, field: string, key: string): Array<Record<string, any>> {
+	const list = body[field];
+	if (list === undefined) return [];
+	if (!Array.isArray(list)) throw invalid(`'${field}' must be a list`);
+	for (const entry of list) {
+		if (typeof entry !== 'object' || entry === null || Object.keys(entry).join() !== key) {
+			throw invalid(`each '${field}' entry must be {"${key}": ...}`);
+		}
+	}
+	return list;
+}
+
+const VALIDATORS: Record<FakeTaskFamily, (body: Record<string, any>, isElement: (id: string) => boolean) => void> = {
 	generation: validateCreate,
 	multiImage: validateMultiImage,
 	expand: validateExpand,
 	tryOn: validateTryOn,
+	omniImage: validateOmniImage,
 };
 
 /** Made-up prices per image, so that each family's `final_unit_deduction` differs. */
-const UNITS_PER_IMAGE: Record<FakeTaskFamily, number> = { generation: 1, multiImage: 2, expand: 1.5, tryOn: 4 };
+const UNITS_PER_IMAGE: Record<FakeTaskFamily, number> = { generation: 1, multiImage: 2, expand: 1.5, tryOn: 4, omniImage: 2.5 };
+
+/** The element library's routes (all under the official API's auth). */
+const ELEMENTS = {
+	create: '/v1/general/custom-elements',
+	own: '/v1/general/custom-elements',
+	presets: '/v1/general/presets-elements',
+	delete: '/v1/general/delete-elements',
+} as const;
+const RECOGNIZE_PATH = '/v1/videos/image-recognize';
+const SEGMENT_TYPES = ['object_seg', 'head_seg', 'face_seg', 'cloth_seg'];
+
+/** The documented tags, o_101 to o_108. */
+const ELEMENT_TAGS: Record<string, string> = {
+	o_101: 'meme', o_102: 'person', o_103: 'animal', o_104: 'prop', o_105: 'clothing', o_106: 'scene', o_107: 'effect', o_108: 'other',
+};
+
+/**
+ * Element ids are longs beyond 2^53, close together: read through a float they come out
+ * rounded (860321453218791424123 → 860321453218791400000) and several collapse into one.
+ */
+const FIRST_OWN_ELEMENT_ID = 860_321_453_218_791_424_123n;
+const PRESET_ELEMENTS: readonly FakeElement[] = [
+	['912345678901234567891', 'Red Panda', 'a small red panda mascot', 'o_103'],
+	['912345678901234567893', 'Astronaut', 'an astronaut in a white suit', 'o_102'],
+	['912345678901234567897', 'Neon Street', 'a rainy neon-lit street at night', 'o_106'],
+].map(([id, name, description, tag]) => ({
+	element_id: id,
+	element_name: name,
+	element_description: description,
+	element_frontal_image: `https://example.invalid/presets/${id}.png`,
+	element_refer_list: [{ image_url: `https://example.invalid/presets/${id}-1.png` }],
+	tag_list: [{ id: tag, name: ELEMENT_TAGS[tag], description: ELEMENT_TAGS[tag] }],
+	owned_by: 'kling',
+}));
+
+/** POST /v1/general/custom-elements: name ≤ 20, description ≤ 100, a frontal image, 1–3 reference URLs, documented tags. */
+function validateElement(body: Record<string, any>): void {
+	checkKnownFields(body, ['element_name', 'element_description', 'element_frontal_image', 'element_refer_list', 'tag_list']);
+	for (const [field, max, required] of [['element_name', 20, true], ['element_description', 100, false]] as const) {
+		const value = body[field];
+		if (value === undefined && !required) continue;
+		if (typeof value !== 'string' || value.trim() === '') throw invalid(`'${field}' must be a non-empty string`);
+		if (value.length > max) throw invalid(`'${field}' must be at most ${max} characters`);
+	}
+	checkImage(body, 'element_frontal_image', true);
+	const refers = listField(body, 'element_refer_list', 'image_url');
+	if (refers.length < 1 || refers.length > 3) throw invalid("'element_refer_list' must hold 1 to 3 entries");
+	for (const refer of refers) {
+		if (typeof refer.image_url !== 'string' || !/^https?:\/\//.test(refer.image_url)) {
+			throw invalid("each 'element_refer_list' entry's 'image_url' must be an http(s) URL");
+		}
+	}
+	for (const tag of listField(body, 'tag_list', 'tag_id')) {
+		if (!(tag.tag_id in ELEMENT_TAGS)) throw invalid(`'tag_list' has an unknown tag_id: ${String(tag.tag_id)} (allowed: o_101 to o_108)`);
+	}
+}
+
+/**
+ * Parses a request body keeping every `element_id` that is a bare JSON integer as its digit
+ * string, as a server with 64-bit longs reads it (JSON.parse alone would round it).
+ */
+function parseKeepingIds(text: string): unknown {
+	return parseJson(text.replace(/("element_id"\s*:\s*)(-?\d+)(?=\s*[,}\]])/g, '$1"$2"'));
+}
+
+/** JSON text with every digit-string `element_id` written as a bare number, as Kling sends its longs. */
+function stringifyWithLongIds(body: unknown): string {
+	return JSON.stringify(body).replace(/"element_id":"(\d+)"/g, '"element_id":$1');
+}
 
 /** Every URL the body sends, subject images included. */
 function urlsOf(value: unknown): string[] {
@@ -340,6 +496,15 @@ function pageParam(params: URLSearchParams, name: string, fallback: number, max:
 	return value;
 }
 
+/** A JSON object request body, element ids kept as digit strings; anything else is 400/1200. */
+async function readObject(req: IncomingMessage): Promise<Record<string, any>> {
+	const body = parseKeepingIds(await readBody(req));
+	if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+		throw new KlingError(400, 1200, 'request body must be a JSON object');
+	}
+	return body as Record<string, any>;
+}
+
 function decodeJson(part: string): Record<string, unknown> | undefined {
 	const value = parseJson(Buffer.from(part, 'base64url').toString('utf8'));
 	return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
@@ -359,12 +524,18 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 	peakSlots = 0;
 	readonly tokens: Array<Record<string, unknown>> = [];
 	readonly callbacks: SentCallback[] = [];
+	readonly elementCalls: ElementCall[] = [];
+	readonly recognizeCalls: Array<Record<string, any> | undefined> = [];
+	readonly presetElements = PRESET_ELEMENTS;
 	readonly accessKey: string;
 	readonly secretKey: string;
 	readonly http = new TrackedServer((req, res) => void this.route(req, res));
 
 	private readonly tasks = new Map<string, Task>(); // by task_id, in creation order
 	private readonly byExternalId = new Map<string, Task>();
+	/** The account's own elements by id (a digit string), oldest first. */
+	private readonly elements = new Map<string, FakeElement>();
+	private nextElementId = FIRST_OWN_ELEMENT_ID;
 	/** Image bytes by URL path, drawn when first read: a status answer that nobody downloads costs no drawing. */
 	private readonly images = new Map<string, () => Buffer>();
 	private readonly faults: OfficialFault[] = [];
@@ -390,6 +561,10 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		this.faults.push(...faults);
 	}
 
+	ownElements(): FakeElement[] {
+		return [...this.elements.values()];
+	}
+
 	slotsInUse(): number {
 		const now = this.now();
 		let slots = 0;
@@ -412,6 +587,8 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		this.peakSlots = this.slotsInUse();
 		this.tokens.length = 0;
 		this.faults.length = 0;
+		this.elementCalls.length = 0;
+		this.recognizeCalls.length = 0;
 	}
 
 	async close(): Promise<void> {
@@ -450,6 +627,9 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 			this.costsCalls++;
 			return async (_req, url) => this.costs(url.searchParams);
 		}
+		const elementRoute = this.elementRoute(method, path);
+		if (elementRoute) return elementRoute;
+		if (method === 'POST' && path === RECOGNIZE_PATH) return async (req) => await this.recognize(req);
 		for (const [family, prefix] of Object.entries(FAMILY_PATHS) as Array<[FakeTaskFamily, string]>) {
 			if (method === 'POST' && path === prefix) {
 				this.createAttempts++;
@@ -515,18 +695,15 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 	}
 
 	private async create(req: IncomingMessage, family: FakeTaskFamily): Promise<object> {
-		const body = parseJson(await readBody(req));
-		if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-			throw new KlingError(400, 1200, 'request body must be a JSON object');
-		}
-		const fields = body as Record<string, any>;
-		VALIDATORS[family](fields);
+		const fields = await readObject(req);
+		VALIDATORS[family](fields, (id) => this.isElement(id));
 		const externalTaskId = fields.external_task_id as string | undefined;
 		if (externalTaskId !== undefined && this.byExternalId.has(externalTaskId)) {
 			throw invalid(`external_task_id '${externalTaskId}' is already used`);
 		}
 		if (hasWord(typeof fields.prompt === 'string' ? fields.prompt : '', 'forbidden')) throw new KlingError(400, 1301, 'prompt rejected by content safety');
-		const n = (fields.n as number | undefined) ?? 1;
+		// A series holds one slot per image of the series (inference), any other task `n`.
+		const n = fields.result_type === 'series' ? (fields.series_amount as number) : ((fields.n as number | undefined) ?? 1);
 		const cap = this.options.maxConcurrentTasks;
 		if (cap !== undefined && this.slotsInUse() + n > cap) {
 			throw new KlingError(429, 1303, 'parallel task limit reached for this account');
@@ -616,7 +793,9 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 			return { ...base, task_status: 'failed', task_status_msg: message, final_unit_deduction: '0', ...times };
 		}
 		const units = String(UNITS_PER_IMAGE[task.family] * task.n);
-		return { ...base, task_status: 'succeed', final_unit_deduction: units, task_result: { images: this.render(task) }, ...times };
+		const images = this.render(task);
+		const result = task.body.result_type === 'series' ? { series_images: images } : { images };
+		return { ...base, task_status: 'succeed', final_unit_deduction: units, task_result: result, ...times };
 	}
 
 	/** Names the images on first success read (drawn when downloaded); later reads serve the same URLs. */
@@ -635,13 +814,110 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 	private serveImage(path: string, res: ServerResponse): void {
 		const bytes = this.images.get(path)?.();
 		if (!bytes) return this.reply(res, 404, { code: 1203, message: `image not found: ${path}` });
-		const format = this.options.imageFormat ?? 'png';
+		const format: ImageFormat = bytes[0] === 0xff ? 'jpeg' : 'png';
 		res.writeHead(200, { 'Content-Type': MIME_TYPES[format], 'Content-Length': bytes.length });
 		res.end(bytes);
 	}
 
 	private reply(res: ServerResponse, status: number, body: Record<string, unknown>): void {
-		sendJson(res, status, { ...body, request_id: randomUUID() });
+		sendJson(res, status, stringifyWithLongIds({ ...body, request_id: randomUUID() }));
+	}
+
+	private isElement(id: string): boolean {
+		return this.elements.has(id) || PRESET_ELEMENTS.some((element) => element.element_id === id);
+	}
+
+	/** Records the call and returns its handler, or undefined when the route is not the element library's. */
+	private elementRoute(method: string, path: string): Handler | undefined {
+		const known =
+			(method === 'POST' && (path === ELEMENTS.create || path === ELEMENTS.delete)) ||
+			(method === 'GET' && (path === ELEMENTS.own || path === ELEMENTS.presets));
+		if (!known) return undefined;
+		return async (req, url) => {
+			const call: ElementCall = { method, path, query: Object.fromEntries(url.searchParams.entries()) };
+			this.elementCalls.push(call);
+			if (method === 'GET') {
+				const pageNum = pageParam(url.searchParams, 'pageNum', 1, 1000);
+				const pageSize = pageParam(url.searchParams, 'pageSize', 30, 500);
+				const all = path === ELEMENTS.presets ? [...PRESET_ELEMENTS] : this.ownElements().reverse();
+				return all.slice((pageNum - 1) * pageSize, pageNum * pageSize);
+			}
+			call.body = await readObject(req);
+			return path === ELEMENTS.delete ? this.deleteElement(call.body) : this.createElement(call.body);
+		};
+	}
+
+	private createElement(body: Record<string, any>): FakeElement {
+		validateElement(body);
+		const id = String(this.nextElementId);
+		this.nextElementId += 7_919n; // ids a float cannot tell apart
+		let frontal = body.element_frontal_image as string;
+		if (!/^https?:\/\//.test(frontal)) {
+			// Kling keeps the uploaded picture and shows a URL for it.
+			const bytes = Buffer.from(frontal, 'base64');
+			const path = `/images/element-${id}-frontal.${bytes[0] === 0xff ? 'jpg' : 'png'}`;
+			this.images.set(path, () => bytes);
+			frontal = `${this.baseUrl}${path}`;
+		}
+		const element: FakeElement = {
+			element_id: id,
+			element_name: body.element_name,
+			element_description: body.element_description ?? '',
+			element_frontal_image: frontal,
+			element_refer_list: body.element_refer_list,
+			tag_list: ((body.tag_list ?? []) as Array<{ tag_id: string }>).map(({ tag_id }) => ({
+				id: tag_id,
+				name: ELEMENT_TAGS[tag_id],
+				description: ELEMENT_TAGS[tag_id],
+			})),
+			owned_by: 'user',
+		};
+		this.elements.set(id, element);
+		return element;
+	}
+
+	/** POST /v1/general/delete-elements {element_id}: only the account's own elements. */
+	private deleteElement(body: Record<string, any>): object {
+		checkKnownFields(body, ['element_id']);
+		const id = body.element_id;
+		if (typeof id !== 'string' || !/^\d+$/.test(id)) throw invalid("'element_id' must be an integer id");
+		if (PRESET_ELEMENTS.some((element) => element.element_id === id)) {
+			throw invalid(`'element_id' ${id} is one of Kling's presets and cannot be deleted`);
+		}
+		if (!this.elements.delete(id)) throw new KlingError(404, 1203, `element ${id} not found`);
+		return { element_id: id };
+	}
+
+	/**
+	 * POST /v1/videos/image-recognize {image}: answers at once. What it finds depends on the
+	 * input so tests can tell: a URL with "noface" has no head or face, with "nocloth" no
+	 * clothing, with "nothing" nothing at all; an uploaded (base64) image has no clothing.
+	 * A kind not found has `is_contain` false and an empty `url`.
+	 */
+	private async recognize(req: IncomingMessage): Promise<object> {
+		const text = await readBody(req);
+		const parsed = parseJson(text);
+		const body = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, any>) : undefined;
+		this.recognizeCalls.push(body);
+		if (!body) throw new KlingError(400, 1200, 'request body must be a JSON object');
+		checkKnownFields(body, ['image']);
+		checkImage(body, 'image', true);
+		const image = body.image as string;
+		const isUrl = /^https?:\/\//.test(image);
+		const missing = new Set<string>();
+		if (isUrl && image.includes('nothing')) SEGMENT_TYPES.forEach((type) => missing.add(type));
+		if (isUrl && image.includes('noface')) ['head_seg', 'face_seg'].forEach((type) => missing.add(type));
+		if (!isUrl || image.includes('nocloth')) missing.add('cloth_seg');
+		const call = randomUUID();
+		const format = this.options.imageFormat ?? 'png';
+		const images = [...SEGMENT_TYPES, ...(this.options.extraSegmentTypes ?? [])].map((type) => {
+			if (missing.has(type)) return { type, is_contain: false, url: '' };
+			const path = `/images/recognize-${call}-${type}.${EXTENSIONS[format]}`;
+			let bytes: Buffer | undefined;
+			this.images.set(path, () => (bytes ??= promptImage(format, type, 0)));
+			return { type, is_contain: true, url: `${this.baseUrl}${path}` };
+		});
+		return { final_unit_deduction: '0.2', task_result: { images } };
 	}
 
 	/** Status faults get a Kling-shaped body, or a request_id added to theirs, so tests need not invent one. */

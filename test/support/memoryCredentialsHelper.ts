@@ -102,7 +102,9 @@ export class MemoryCredentialsHelper extends ICredentialsHelper {
 	}
 
 	getCredentialsProperties(type: string): INodeProperties[] {
-		const { properties, extends: parents = [] } = this.type(type);
+		const { properties, extends: parents } = this.type(type);
+		// Like n8n: a type that extends none is used as declared (a name may appear twice, under other display rules).
+		if (parents === undefined) return properties;
 		const merged: INodeProperties[] = [];
 		for (const parent of parents) NodeHelpers.mergeNodeProperties(merged, this.getCredentialsProperties(parent));
 		NodeHelpers.mergeNodeProperties(merged, properties);

@@ -2,15 +2,13 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { readMode } from '../parameters/authentication';
 import { readRunSettings } from '../parameters/options';
-import { itemError, officialOnlyError } from '../transport/errors';
+import { itemError } from '../transport/errors';
 import { openSession } from '../transport/session';
 import type { Session } from '../transport/session';
 import type { Mode } from '../wire/mode';
 import { mapConcurrent } from './concurrency';
 
 export interface ItemSteps<P> {
-	/** The operation's name when only the official API offers it; a gateway run then fails at once, saying so. */
-	officialOnly?: string;
 	/** Reads and checks one item; runs for every item before any request is sent. */
 	prepare: (itemIndex: number, mode: Mode) => Promise<P>;
 	/** Does one item's requests and returns its output items. */
@@ -26,7 +24,6 @@ export async function runItems<P>(ctx: IExecuteFunctions, steps: ItemSteps<P>): 
 	const items = ctx.getInputData();
 	const continueOnFail = ctx.continueOnFail();
 	const mode = readMode(ctx);
-	if (steps.officialOnly && mode !== 'official') throw officialOnlyError(ctx.getNode(), steps.officialOnly);
 	let settings;
 	try {
 		settings = readRunSettings(ctx.getNodeParameter('options', 0, {}) as IDataObject);

@@ -4,6 +4,7 @@ import { API_NUMBERS } from '../wire/numbers';
 import { IMAGE_REFERENCES, OFFICIAL_MODELS, RESOLUTIONS } from '../wire/officialRequest';
 import { ASPECT_RATIOS } from '../wire/validation';
 import { onlyIn } from './authentication';
+import { elementIdsProperty } from './elements';
 import { numberProperty } from './numbers';
 import {
 	callbackUrlProperty,
@@ -12,8 +13,10 @@ import {
 	outputProperty,
 	waitForCompletionProperty,
 	watermarkProperty,
-} from './imageTask';
+} from './taskParameters';
 import { optionsProperty } from './options';
+import { promptProperty } from './prompt';
+import { referenceImageProperties } from './inputImages';
 
 export const aspectRatioProperty: INodeProperties = {
 	displayName: 'Aspect Ratio',
@@ -56,16 +59,7 @@ export const generateProperties: INodeProperties[] = [
 		options: OFFICIAL_MODELS.map((model) => ({ name: model, value: model })),
 		displayOptions: officialOnly,
 	},
-	{
-		displayName: 'Prompt',
-		name: 'prompt',
-		type: 'string',
-		required: true,
-		default: '',
-		typeOptions: { rows: 4 },
-		placeholder: 'e.g. A cute baby sea otter floating on its back at sunset',
-		description: 'What the image should show, at most 2500 characters',
-	},
+	promptProperty({ required: true, description: 'What the image should show', placeholder: 'e.g. A cute baby sea otter floating on its back at sunset' }),
 	{
 		displayName: 'Negative Prompt',
 		name: 'negativePrompt',
@@ -74,47 +68,7 @@ export const generateProperties: INodeProperties[] = [
 		typeOptions: { rows: 2 },
 		description: 'What the image should not show. Left out of the request when empty.',
 	},
-	{
-		displayName: 'Reference Image',
-		name: 'imageSource',
-		type: 'options',
-		default: 'none',
-		description: 'An image that steers the result',
-		options: [
-			{ name: 'None', value: 'none', description: 'Generate from the prompt alone' },
-			{ name: 'Image URL', value: 'url', description: 'A public http(s) URL of a JPG or PNG' },
-			{ name: 'Binary File', value: 'binary', description: 'A JPG or PNG from a binary field of the input item' },
-			{ name: 'Base64', value: 'base64', description: 'The JPG or PNG file as base64 text' },
-		],
-	},
-	{
-		displayName: 'Image URL',
-		name: 'imageUrl',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'https://example.com/reference.png',
-		displayOptions: { show: { imageSource: ['url'] } },
-	},
-	{
-		displayName: 'Input Binary Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		default: 'data',
-		required: true,
-		hint: 'The name of the input binary field holding the reference image (JPG or PNG, up to 10 MB)',
-		displayOptions: { show: { imageSource: ['binary'] } },
-	},
-	{
-		displayName: 'Base64 Image',
-		name: 'imageBase64',
-		type: 'string',
-		default: '',
-		required: true,
-		typeOptions: { rows: 2 },
-		description: 'Base64 of a JPG or PNG file; a data:...;base64, prefix is removed',
-		displayOptions: { show: { imageSource: ['base64'] } },
-	},
+	...referenceImageProperties(),
 	numberProperty(API_NUMBERS.imageFidelity, { displayOptions: { hide: { imageSource: ['none'] } } }),
 	{
 		displayName: 'Image Reference',
@@ -141,6 +95,10 @@ export const generateProperties: INodeProperties[] = [
 		options: [{ name: 'API Default', value: '' }, ...RESOLUTIONS.map((resolution) => ({ name: resolution, value: resolution }))],
 		displayOptions: officialOnly,
 	},
+	elementIdsProperty({
+		description: "Subjects from the element library (yours or Kling's presets) to show; kling-v3 and later",
+		displayOptions: onlyIn('official', { show: { modelName: ['kling-v3'] } }),
+	}),
 	{ ...watermarkProperty, displayOptions: officialOnly },
 	{ ...callbackUrlProperty, displayOptions: officialOnly },
 	{ ...externalTaskIdProperty, displayOptions: officialOnly },

@@ -11,6 +11,7 @@ export const resourceProperties: INodeProperties[] = [
 	resourceProperty('gateway', [{ name: 'Image', value: 'image' }]),
 	resourceProperty('official', [
 		{ name: 'Account', value: 'account' },
+		{ name: 'Element', value: 'element' },
 		{ name: 'Image', value: 'image' },
 	]),
 ];

@@ -1,10 +1,10 @@
-import type { IBinaryData, IDataObject, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IN8nHttpFullResponse, INode } from 'n8n-workflow';
 
 import type { ImageType } from '../wire/imageType';
 import { parseJsonAnswer, tryParseJson } from '../wire/answers';
 import type { Clock } from './clock';
 import { downloadImageWithRetries, storeImageData } from './download';
-import type { DownloadBounds, DownloadRun } from './download';
+import type { DownloadBounds, DownloadContext, DownloadRun } from './download';
 import { cancelledError, classifyFailure, deadlineError, errorAnswer, klingErrorCode, requestError, surelyUnsent } from './errors';
 import type { ErrorContext } from './errors';
 import type { AdaptiveLimiter, LimiterSlot } from './limiter';
@@ -65,7 +65,7 @@ export function normalizeBaseUrl(baseUrl: unknown): string {
  */
 export class KlingClient {
 	constructor(
-		private readonly ctx: IExecuteFunctions,
+		private readonly ctx: DownloadContext & { getNode(): INode },
 		private readonly options: ClientOptions,
 	) {}
 

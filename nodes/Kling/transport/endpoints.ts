@@ -4,6 +4,8 @@ import { parseGenerateAnswer, parseTaskAnswer, parseTaskList } from '../wire/ans
 import type { GenerateAnswer, TaskSnapshot } from '../wire/answers';
 import { parseAccountCosts } from '../wire/accountCosts';
 import type { AccountCosts } from '../wire/accountCosts';
+import { RECOGNIZE_PATH, parseElementAnswer, parseElementList, parseRecognizeAnswer } from '../wire/elements';
+import type { ElementList, ElementSummary, Recognition } from '../wire/elements';
 import type { TaskFamily } from '../wire/taskFamilies';
 import type { ApiRequest } from './client';
 
@@ -16,6 +18,7 @@ const FAMILY_PATHS: Readonly<Record<TaskFamily, string>> = {
 	multiImage: '/v1/images/multi-image2image',
 	expand: '/v1/images/editing/expand',
 	tryOn: '/v1/images/kolors-virtual-try-on',
+	omniImage: '/v1/images/omni-image',
 };
 const TASKS_PATH = FAMILY_PATHS.generation;
 
@@ -64,3 +67,46 @@ export function listTasksRequest(
 export function accountCostsRequest(qs: IDataObject, deadline: number, deadlineName: string): ApiRequest<AccountCosts> {
 	return { method: 'GET', path: '/account/costs', qs, parse: parseAccountCosts, deadline, deadlineName };
 }
+
+/** The element library: own elements are created and listed under one path, Kling's presets under another. */
+const ELEMENT_PATHS = {
+	own: '/v1/general/custom-elements',
+	presets: '/v1/general/presets-elements',
+	delete: '/v1/general/delete-elements',
+} as const;
+
+/** Not resent after an unclear failure: a second create would make a second element. */
+export function createElementRequest(body: IDataObject, deadline: number, deadlineName: string): ApiRequest<ElementSummary> {
+	return { method: 'POST', path: ELEMENT_PATHS.own, body, parse: parseElementAnswer, deadline, deadlineName, unclearResends: 0 };
+}
+
+export function listElementsRequest(
+	list: ElementList,
+	pageNum: number,
+	pageSize: number,
+	deadline: number,
+	deadlineName: string,
+): ApiRequest<ElementSummary[]> {
+	return { method: 'GET', path: ELEMENT_PATHS[list], qs: { pageNum, pageSize }, parse: parseElementList, deadline, deadlineName };
+}
+
+/** The id goes as the text it is (never through a number). Not resent: a repeat would find it gone. */
+export function deleteElementRequest(elementId: string, deadline: number, deadlineName: string): ApiRequest<void> {
+	return {
+		method: 'POST',
+		path: ELEMENT_PATHS.delete,
+		body: { element_id: elementId },
+		parse: () => undefined,
+		deadline,
+		deadlineName,
+		unclearResends: 0,
+	};
+}
+
+/** Synchronous and billed: never resent after a failure the API may have processed. */
+export function recognizeRequest(body: IDataObject, deadline: number, deadlineName: string): ApiRequest<Recognition> {
+	return { method: 'POST', path: RECOGNIZE_PATH, body, parse: parseRecognizeAnswer, deadline, deadlineName, unclearResends: 0 };
+}
+
+/** The element library's paths, for the editor's element list (it reads outside a session). */
+export const ELEMENT_LIST_PATHS: Readonly<Record<ElementList, string>> = { own: ELEMENT_PATHS.own, presets: ELEMENT_PATHS.presets };

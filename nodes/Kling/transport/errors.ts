@@ -227,6 +227,11 @@ export function itemError(node: INode, error: unknown, itemIndex: number): Error
 	return error instanceof Error ? error : new NodeOperationError(node, String(error), { itemIndex });
 }
 
+/** A credential that lacks what its way of signing in needs: nothing was sent. */
+export function credentialSetupError(node: INode, error: Error): NodeOperationError {
+	return new NodeOperationError(node, error.message);
+}
+
 export function noImagesError(context: ErrorContext): NodeApiError {
 	return requestError('The Kling API finished without any images', context);
 }
@@ -242,4 +247,15 @@ export function officialOnlyError(node: INode, operation: string): NodeOperation
 /** The costs answer's own `code` (inside `data`) said it failed, though the envelope said success. */
 export function accountCostsError(code: number, message: string | undefined, context: ErrorContext): NodeApiError {
 	return requestError(`Kling could not read the account's resource packs (code ${code})${message ? `: ${message}` : ''}`, context);
+}
+
+/**
+ * A paid request failed in a way the API may have processed it (a timeout, a cut connection, a
+ * 5xx): says it was not sent again and why; `undone` names what may have been made and billed.
+ */
+export function notResentAfterUnclear(error: Error & { unclear?: boolean }, undone: string, howToAllow?: string): Error {
+	if (error.unclear) {
+		error.message += `. It was not sent again: the API may have ${undone}${howToAllow ? `. ${howToAllow}` : ''}`;
+	}
+	return error;
 }

@@ -1,4 +1,4 @@
-import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IBinaryData, ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 
 import type { AccountCosts } from '../wire/accountCosts';
 import type { TaskSnapshot } from '../wire/answers';
@@ -6,15 +6,27 @@ import { credentialSecrets } from '../wire/secrets';
 import type { ImageType } from '../wire/imageType';
 import { CREDENTIAL_OF } from '../wire/mode';
 import type { Mode } from '../wire/mode';
+import { TASK_FAMILIES } from '../wire/taskFamilies';
 import type { TaskFamily } from '../wire/taskFamilies';
 import type { RunSettings } from '../wire/runSettings';
 import { accountFor, accountKey } from './account';
 import { KlingClient, normalizeBaseUrl } from './client';
+import type { DownloadContext } from './download';
 import { systemClock } from './clock';
 import type { Clock } from './clock';
-import { accountCostsRequest, listTasksRequest, readTaskRequest } from './endpoints';
+import type { ElementList, ElementSummary, Recognition } from '../wire/elements';
+import {
+	accountCostsRequest,
+	createElementRequest,
+	deleteElementRequest,
+	listElementsRequest,
+	listTasksRequest,
+	lookupTaskRequest,
+	readTaskRequest,
+	recognizeRequest,
+} from './endpoints';
 import { authorizationFor, officialBaseUrl } from './auth';
-import { accountCostsError } from './errors';
+import { accountCostsError, credentialSetupError, notResentAfterUnclear } from './errors';
 import { DEFAULT_POLL_POLICY, TaskPoller } from './poller';
 import { DEFAULT_RETRY_POLICY } from './retry';
 import { generateOnGateway, runOfficialTask } from './tasks';
@@ -23,10 +35,20 @@ import type { Generation, StartedTask, TaskRun } from './tasks';
 /** Status checks and list calls answer at once or not at all: they get this bound, not the generation Timeout. */
 const READ_TIMEOUT_MS = 30_000;
 
+/**
+ * What a session needs of n8n: a node run's context, or a webhook's (the trigger reads tasks back),
+ * which has no execution to cancel.
+ */
+export type SessionContext = DownloadContext & {
+	getCredentials(type: string): Promise<ICredentialDataDecryptedObject>;
+	getNode(): INode;
+	getExecutionCancelSignal?: IExecuteFunctions['getExecutionCancelSignal'];
+};
+
 /** Links our own abort to n8n's cancel signal, so a failing run can stop its other requests too. */
-function runAbortController(ctx: IExecuteFunctions): AbortController {
+function runAbortController(ctx: SessionContext): AbortController {
 	const controller = new AbortController();
-	const cancel = ctx.getExecutionCancelSignal();
+	const cancel = ctx.getExecutionCancelSignal?.();
 	if (cancel?.aborted) controller.abort(cancel.reason);
 	cancel?.addEventListener('abort', () => controller.abort(cancel.reason), { once: true });
 	return controller;
@@ -72,6 +94,18 @@ export class Session {
 		return await this.client.send(readTaskRequest(family, id, this.readDeadline(), this.readDeadlineName()), itemIndex);
 	}
 
+	/**
+	 * A task read back by id under each family in turn, for an id that does not say its family (a
+	 * callback's): the first family that knows it answers; `undefined` when none does.
+	 */
+	async findTask(id: string, itemIndex: number): Promise<{ family: TaskFamily; task: TaskSnapshot } | undefined> {
+		for (const family of TASK_FAMILIES) {
+			const task = await this.client.send(lookupTaskRequest(family, id, this.readDeadline(), this.readDeadlineName()), itemIndex);
+			if (task !== undefined) return { family, task };
+		}
+		return undefined;
+	}
+
 	async listTasks(family: TaskFamily, pageNum: number, pageSize: number, itemIndex: number): Promise<TaskSnapshot[]> {
 		const request = listTasksRequest(family, pageNum, pageSize, this.readDeadline(), this.readDeadlineName());
 		return await this.client.send(request, itemIndex);
@@ -82,6 +116,30 @@ export class Session {
 		const costs = await this.client.send(accountCostsRequest(query, this.readDeadline(), this.readDeadlineName()), itemIndex);
 		if (costs.code !== 0) throw accountCostsError(costs.code, costs.message, this.run.context(itemIndex));
 		return costs;
+	}
+
+	/** Creates an element of the library; `body` (with its frontal image) is read only now. */
+	async createElement(body: () => Promise<IDataObject>, itemIndex: number): Promise<ElementSummary> {
+		return await this.client.send(createElementRequest(await body(), this.readDeadline(), this.readDeadlineName()), itemIndex);
+	}
+
+	async listElements(list: ElementList, pageNum: number, pageSize: number, itemIndex: number): Promise<ElementSummary[]> {
+		return await this.client.send(listElementsRequest(list, pageNum, pageSize, this.readDeadline(), this.readDeadlineName()), itemIndex);
+	}
+
+	async deleteElement(elementId: string, itemIndex: number): Promise<void> {
+		await this.client.send(deleteElementRequest(elementId, this.readDeadline(), this.readDeadlineName()), itemIndex);
+	}
+
+	/**
+	 * Image recognize: one synchronous, billed call. It is not a task, so it takes no task slot;
+	 * it is sent once, never again after a failure the API may have processed.
+	 */
+	async recognizeImage(body: () => Promise<IDataObject>, itemIndex: number): Promise<Recognition> {
+		const request = recognizeRequest(await body(), this.readDeadline(), this.readDeadlineName());
+		return await this.client.send(request, itemIndex).catch((error: Error): never => {
+			throw notResentAfterUnclear(error, 'recognized (and billed) the image');
+		});
 	}
 
 	/** Downloads an image into n8n's binary store under the name `fileName` gives its type. */
@@ -103,7 +161,7 @@ export class Session {
 	}
 }
 
-export async function openSession(ctx: IExecuteFunctions, mode: Mode, settings: RunSettings, clock: Clock = systemClock): Promise<Session> {
+export async function openSession(ctx: SessionContext, mode: Mode, settings: RunSettings, clock: Clock = systemClock): Promise<Session> {
 	const credentialType = CREDENTIAL_OF[mode];
 	const credentials = await ctx.getCredentials(credentialType);
 	const official = mode === 'official';
@@ -111,10 +169,16 @@ export async function openSession(ctx: IExecuteFunctions, mode: Mode, settings: 
 	const baseUrl = official ? officialBaseUrl(credentials) : normalizeBaseUrl(credentials.baseUrl);
 	const keyMaterial = [String(credentials.accessKey ?? ''), ...secrets];
 	const account = accountFor(accountKey(credentialType, baseUrl, keyMaterial), settings.concurrency, clock);
+	let authorization: () => string;
+	try {
+		authorization = authorizationFor(mode, credentials);
+	} catch (error) {
+		throw credentialSetupError(ctx.getNode(), error as Error);
+	}
 	const controller = runAbortController(ctx);
 	const client = new KlingClient(ctx, {
 		baseUrl,
-		authorization: authorizationFor(mode, credentials),
+		authorization,
 		secrets,
 		timeoutMs: settings.timeoutMs,
 		readTimeoutMs: Math.min(READ_TIMEOUT_MS, settings.timeoutMs),

@@ -8,7 +8,7 @@ import type { TaskFamily } from '../wire/taskFamilies';
 import type { KlingClient } from './client';
 import { sleepUntil } from './clock';
 import type { Clock } from './clock';
-import { cancelledError, limitWaitError, namingTask, requestError, taskFailedError } from './errors';
+import { cancelledError, limitWaitError, namingTask, notResentAfterUnclear, requestError, taskFailedError } from './errors';
 import type { ErrorContext } from './errors';
 import { createTaskRequest, generateRequest, lookupTaskRequest, readTaskRequest } from './endpoints';
 import type { AdaptiveLimiter, LimiterSlot } from './limiter';
@@ -74,12 +74,8 @@ export async function generateOnGateway(run: TaskRun, body: () => Promise<IDataO
 	const started = run.clock.now();
 	const { timeoutMs, maxWaitMs, resendAfterUnclear } = run.settings;
 	const request = generateRequest(await body(), started + timeoutMs, `Timeout (${seconds(timeoutMs)})`, resendAfterUnclear);
-	const answer = await run.client.send(request, itemIndex).catch((error: Error & { unclear?: boolean }): never => {
-		if (error.unclear) {
-			error.message +=
-				'. It was not sent again: the API may have made (and billed) the images. Options > Resend After Unclear Failures allows it';
-		}
-		throw error;
+	const answer = await run.client.send(request, itemIndex).catch((error: Error): never => {
+		throw notResentAfterUnclear(error, 'made (and billed) the images', 'Options > Resend After Unclear Failures allows it');
 	});
 	if (answer.kind === 'images') return { images: answer.images, created: answer.created };
 	const task: TaskSnapshot = { taskId: answer.taskId, status: answer.taskStatus, images: [], raw: {} };

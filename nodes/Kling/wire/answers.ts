@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { parseJsonKeepingLongs } from './longJson';
+
 /** One image of an answer: a URL to download, or the bytes themselves as base64. */
 export interface GeneratedImage {
 	index: number;
@@ -32,9 +34,10 @@ export function parseJsonAnswer(text: string): unknown {
 	return parsed.value;
 }
 
+/** Integers beyond 2^53 (Kling's element ids) come out as digit strings, never rounded (see longJson.ts). */
 export function tryParseJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
 	try {
-		return { ok: true, value: JSON.parse(text) };
+		return { ok: true, value: parseJsonKeepingLongs(text) };
 	} catch (error) {
 		return { ok: false, reason: (error as Error).message };
 	}
@@ -106,7 +109,9 @@ function decimal(value: unknown): number | undefined {
 export function parseTask(entry: unknown): TaskSnapshot {
 	if (!isObject(entry) || typeof entry.task_id !== 'string') throw new AnswerError('The Kling API answer has no task_id');
 	const result = isObject(entry.task_result) ? entry.task_result : {};
-	const images = Array.isArray(result.images) ? result.images.map(imageOf) : [];
+	// A series (Omni-Image) arrives as `series_images`, everything else as `images`: whichever is there.
+	const list = Array.isArray(result.images) && result.images.length > 0 ? result.images : result.series_images;
+	const images = Array.isArray(list) ? list.map(imageOf) : [];
 	const info = isObject(entry.task_info) ? entry.task_info : {};
 	const number = (value: unknown) => (typeof value === 'number' ? value : undefined);
 	return {

@@ -38,7 +38,7 @@ export function withAdditionalFields(
 
 /**
  * The gateway's JSON body, without the reference image itself: that is read only when the request
- * is sent (see referenceImage.ts). Optional fields are left out rather than sent empty, so the
+ * is sent (see transport/inputImages.ts). Optional fields are left out rather than sent empty, so the
  * API applies its own defaults.
  */
 export function buildGenerateBody(params: GenerateParams): IDataObject {

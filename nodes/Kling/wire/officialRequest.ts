@@ -8,6 +8,8 @@ import type { GenerateParams } from './validation';
 export const OFFICIAL_MODELS = ['kling-v1', 'kling-v1-5', 'kling-v2', 'kling-v2-new', 'kling-v2-1', 'kling-v3'] as const;
 export const IMAGE_REFERENCES = ['subject', 'face'] as const;
 export const RESOLUTIONS = ['1k', '2k'] as const;
+/** Models of /generations that predate elements; a newer id (given by expression) may send them. */
+const MODELS_WITHOUT_ELEMENTS: readonly string[] = OFFICIAL_MODELS.filter((model) => model !== 'kling-v3');
 
 /** Parameters only the official API has, as read from the node. */
 export interface RawOfficialParams {
@@ -15,6 +17,8 @@ export interface RawOfficialParams {
 	/** Only read when Image Reference is `subject`, the one case the API takes it. */
 	humanFidelity?: unknown;
 	resolution: unknown;
+	/** Element ids (kling-v3), checked (parameters/elements.ts elementIdsOf). */
+	elementIds?: string[];
 	watermark?: unknown;
 	callbackUrl: unknown;
 	externalTaskId: unknown;
@@ -31,6 +35,7 @@ export interface OfficialParams extends TaskOptions {
 	imageReference?: string;
 	humanFidelity?: number;
 	resolution?: string;
+	elementIds: string[];
 }
 
 export function validateTaskOptions(raw: { watermark?: unknown; callbackUrl: unknown; externalTaskId: unknown }): TaskOptions {
@@ -67,6 +72,7 @@ export const OFFICIAL_BODY_FIELDS: Readonly<Record<string, string>> = {
 	callback_url: 'Callback URL',
 	external_task_id: 'External Task ID',
 	watermark_info: 'Watermark',
+	element_list: 'Elements',
 };
 
 /** The official API's own rules for a generation, checked before sending so a bad item costs nothing. */
@@ -89,8 +95,13 @@ export function validateOfficialParams(base: GenerateParams, raw: RawOfficialPar
 	if (resolution && !(RESOLUTIONS as readonly string[]).includes(resolution)) {
 		throw new FieldError('Resolution', `must be 1k or 2k, got "${resolution}"`);
 	}
+	const elementIds = raw.elementIds ?? [];
+	if (elementIds.length > 0 && MODELS_WITHOUT_ELEMENTS.includes(base.model)) {
+		throw new FieldError('Elements', `need kling-v3 or a later model; ${base.model} does not take elements`);
+	}
 	return {
 		imageReference: imageReference || undefined,
+		elementIds,
 		humanFidelity,
 		resolution: resolution || undefined,
 		...validateTaskOptions(raw),
@@ -99,7 +110,7 @@ export function validateOfficialParams(base: GenerateParams, raw: RawOfficialPar
 
 /**
  * The official body: the same parameters under their official names, without the reference
- * image itself, which is read only when the request is sent (see referenceImage.ts).
+ * image itself, which is read only when the request is sent (see transport/inputImages.ts).
  */
 export function buildOfficialBody(base: GenerateParams, official: OfficialParams): IDataObject {
 	const body: IDataObject = { model_name: base.model, prompt: base.prompt, n: base.n };
@@ -111,5 +122,6 @@ export function buildOfficialBody(base: GenerateParams, official: OfficialParams
 	}
 	if (official.resolution) body.resolution = official.resolution;
 	if (base.aspectRatio) body.aspect_ratio = base.aspectRatio;
+	if (official.elementIds.length > 0) body.element_list = official.elementIds.map((id) => ({ element_id: id }));
 	return withAdditionalFields(withTaskOptions(body, official), base.additionalFields, OFFICIAL_BODY_FIELDS);
 }

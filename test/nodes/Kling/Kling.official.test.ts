@@ -212,6 +212,56 @@ describe('official API: failures', () => {
 	});
 });
 
+describe('official API: the two ways to sign in', () => {
+	const apiKeyCredential = { signInWith: 'apiKey', accessKey: '', secretKey: '', apiKey: 'plain-official-key-123' };
+
+	it('a credential that signs in with an API key sends it as Bearer and signs nothing', async () => {
+		const { items, error } = await runKlingOfficial({ server, credentials: apiKeyCredential, parameters: { prompt: 'keyed', output: 'url', options: fast } });
+		expect(error).toBeUndefined();
+		expect(items[0].json.url).toEqual(expect.stringContaining('/images/'));
+		expect(server.tokens).toEqual([]);
+		expect(server.created[0].headers.authorization).toBe('Bearer plain-official-key-123');
+	});
+
+	it("a wrong API key is refused with Kling's 401 and never shown", async () => {
+		const { error, run } = await runKlingOfficial({
+			server,
+			credentials: { ...apiKeyCredential, apiKey: 'wrong-api-key-55555' },
+			parameters: { prompt: 'x', output: 'url' },
+		});
+		expect(error?.message).toContain('Kling refused the credentials');
+		expect(JSON.stringify(run)).not.toContain('wrong-api-key-55555');
+		expect(server.createAttempts).toBe(1);
+	});
+
+	it('an API-key credential without a key fails before anything is sent, saying what to enter', async () => {
+		const requestsBefore = server.httpRequests;
+		const { error } = await runKlingOfficial({ server, credentials: { ...apiKeyCredential, apiKey: '' }, parameters: { prompt: 'x' } });
+		expect(error?.message).toBe(
+			'The Kling AI (Official) API credential has no API key: enter the API key from the Kling AI console, or choose "Access Key + Secret Key" under "Sign In With"',
+		);
+		expect(server.httpRequests).toBe(requestsBefore);
+	});
+
+	it('Access Key + Secret Key signs tokens even with an API key left in the credential', async () => {
+		const { error } = await runKlingOfficial({
+			server,
+			credentials: { signInWith: 'accessKey', apiKey: 'plain-official-key-123' },
+			parameters: { prompt: 'signed', output: 'url', options: fast },
+		});
+		expect(error).toBeUndefined();
+		expect(server.tokens.length).toBeGreaterThanOrEqual(2);
+		expect(server.created[0].headers.authorization).toMatch(/^Bearer eyJ/);
+	});
+
+	it('a credential saved before the choice existed (access key, secret key, region, base URL) signs as before', async () => {
+		// The harness's default credential has exactly the old fields: no signInWith.
+		const { error } = await runKlingOfficial({ server, credentials: { apiKey: '' }, parameters: { prompt: 'old', output: 'url', options: fast } });
+		expect(error).toBeUndefined();
+		expect(server.tokens[0]).toMatchObject({ iss: server.accessKey });
+	});
+});
+
 describe('official API: Get Task and List Tasks', () => {
 	async function finishedTask(externalTaskId?: string) {
 		const { items } = await runKlingOfficial({

@@ -45,6 +45,28 @@ describe('official API: the signed token never shows', () => {
 	});
 });
 
+describe('official API: an API key never shows', () => {
+	const apiKey = 'kling-console-api-key-7f3e9a';
+	let official: FakeKlingOfficialServer;
+	beforeAll(async () => (official = await startFakeKlingOfficialServer({ apiKey, taskDurationMs: 50 })));
+	afterAll(async () => await official.close());
+	const credentials = { signInWith: 'apiKey', apiKey, accessKey: '', secretKey: '' };
+
+	it('echoed in the Authorization header, as text or base64, it is masked in the message and the Continue On Fail item', async () => {
+		official.enqueue({ echoAuthorization: 400 });
+		const failed = await runKlingOfficial({ server: official, credentials, parameters: { prompt: 'x', output: 'url' } });
+		expect(failed.error?.message).toContain('you sent Authorization: Bearer ***');
+		expect(JSON.stringify(failed.run)).not.toContain(apiKey);
+
+		const encoded = Buffer.from(apiKey).toString('base64');
+		official.enqueue({ status: 400, body: { code: 1201, message: `bad key ${apiKey} ${encoded}` } });
+		const continued = await runKlingOfficial({ server: official, credentials, continueOnFail: true, parameters: { prompt: 'x', output: 'url' } });
+		expect(String(continued.items[0].json.error)).toContain('bad key *** ***');
+		expect(JSON.stringify(continued.run)).not.toContain(apiKey);
+		expect(JSON.stringify(continued.run)).not.toContain(encoded.replace(/=+$/, ''));
+	});
+});
+
 describe('gateway: keys are masked however they come back, and never follow a redirect elsewhere', () => {
 	let server: FakeKlingServer;
 	beforeAll(async () => (server = await startFakeKlingServer({ apiKey: API_KEY })));

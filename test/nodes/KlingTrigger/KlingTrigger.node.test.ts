@@ -6,24 +6,32 @@
  * returned items would start (the engine's webhook server lives in the n8n app, not n8n-core; the
  * e2e suite covers that part in a real n8n).
  */
-import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
+import { KlingAiApi } from '../../../credentials/KlingAiApi.credentials';
+import { signKlingJwt } from '../../../nodes/Kling/transport/auth';
+import { TASK_FAMILIES } from '../../../nodes/Kling/wire/taskFamilies';
 import { KlingTrigger } from '../../../nodes/KlingTrigger/KlingTrigger.node';
-import { readBinaryOutput, webhookContext } from '../../support/engine';
+import { SavedStaticData, readBinaryOutput, webhookContext } from '../../support/engine';
 import type { WebhookExchange } from '../../support/engine';
 import { startFakeKlingOfficialServer } from '../../support/fakeKlingOfficialServer';
 import type { FakeKlingOfficialServer } from '../../support/fakeKlingOfficialServer';
 import { TrackedServer, parseJson, readBody, sendJson } from '../../support/httpTestServer';
 import { runKlingOfficial } from '../Kling/kling.harness';
 
-const trigger = new KlingTrigger();
-const webhook = trigger.description.webhooks![0];
+const webhook = new KlingTrigger().description.webhooks![0];
 
 /** A webhook server holding one Kling Trigger with `parameters`; `started` collects what each call started. */
 class TriggerServer {
 	readonly started: INodeExecutionData[][] = [];
 	readonly answers: Array<{ status: number; body: unknown }> = [];
 	parameters: INodeParameters = {};
+	/** The official credential, when the trigger has one. */
+	credentials: Record<string, ICredentialDataDecryptedObject> | undefined;
+	/** The workflow's static data, kept between requests as n8n keeps it in its database. */
+	readonly staticData = new SavedStaticData();
+	/** The trigger's node class; a fresh module's, to play an n8n process that started anew. */
+	trigger: KlingTrigger = new KlingTrigger();
 	private readonly http = new TrackedServer((req, res) => void this.handle(req.url ?? '/', req.headers, readBody(req), res));
 
 	get url(): string {
@@ -54,8 +62,18 @@ class TriggerServer {
 			response: { status: (code) => ({ json: (json) => answer(code, json) }) },
 		};
 		try {
-			const ctx = await webhookContext({ nodeType: trigger, typeName: 'n8n-nodes-kling.klingTrigger', nodeName: 'Kling Trigger', parameters: this.parameters }, webhook, exchange);
-			const result = await trigger.webhook!.call(ctx);
+			const options = {
+				nodeType: this.trigger,
+				typeName: 'n8n-nodes-kling.klingTrigger',
+				nodeName: 'Kling Trigger',
+				parameters: this.parameters,
+				credentials: this.credentials,
+				credentialTypes: [new KlingAiApi()],
+			};
+			const staticData = this.staticData.load();
+			const ctx = await webhookContext(options, webhook, exchange, staticData);
+			const result = await this.trigger.webhook!.call(ctx);
+			this.staticData.saveIfChanged(staticData);
 			if (result.noWebhookResponse) return;
 			if (result.workflowData) this.started.push(result.workflowData[0]);
 			answer(200, result.webhookResponse ?? { message: 'Workflow was started' });
@@ -196,5 +214,120 @@ describe('Kling Trigger: requests that are not a genuine callback', () => {
 		expect(item.binary).toBeUndefined();
 		expect(item.json).toMatchObject({ url, taskId: 't-1', status: 'succeed' });
 		expect(item.json.error).toMatch(/HTTP 404/);
+	});
+});
+
+describe('Kling Trigger: once per task and status', () => {
+	it('a repeated callback (same task, same status) does not start the workflow again', async () => {
+		receiver.parameters = { output: 'url' };
+		const taskId = await createTask('an orange');
+		expect(receiver.started).toHaveLength(1);
+		const repeat = await post(fake.callbacks[1].body);
+		expect(repeat).toEqual({ status: 200, body: { received: true, started: false, repeat: true } });
+		expect(receiver.started).toHaveLength(1);
+		expect(JSON.stringify(receiver.staticData.saved)).toContain(`${taskId} succeed`);
+	});
+
+	it('also after n8n restarts: the seen statuses live in the workflow static data n8n saves', async () => {
+		receiver.parameters = { output: 'url' };
+		await createTask('a lemon');
+		expect(receiver.started).toHaveLength(1);
+		const previous = receiver.trigger;
+		try {
+			// A new copy of the node's modules: nothing remembered in the process any more.
+			jest.isolateModules(() => {
+				const fresh = require('../../../nodes/KlingTrigger/KlingTrigger.node') as { KlingTrigger: typeof KlingTrigger };
+				receiver.trigger = new fresh.KlingTrigger();
+			});
+			expect(await post(fake.callbacks[1].body)).toMatchObject({ status: 200, body: { repeat: true } });
+			expect(receiver.started).toHaveLength(1);
+			// Without the saved static data the same repeat would start it again: the check is real.
+			const saved = receiver.staticData.saved;
+			receiver.staticData.saved = {};
+			jest.isolateModules(() => {
+				const fresh = require('../../../nodes/KlingTrigger/KlingTrigger.node') as { KlingTrigger: typeof KlingTrigger };
+				receiver.trigger = new fresh.KlingTrigger();
+			});
+			expect(await post(fake.callbacks[1].body)).toMatchObject({ status: 200, body: { message: 'Workflow was started' } });
+			expect(receiver.started).toHaveLength(2);
+			receiver.staticData.saved = saved;
+		} finally {
+			receiver.trigger = previous;
+		}
+	});
+
+	it('repeats sent at the same time start it once', async () => {
+		receiver.parameters = { output: 'url' };
+		const body = { task_id: 'burst-1', task_status: 'failed', task_status_msg: 'no' };
+		const answers = await Promise.all(Array.from({ length: 5 }, async () => await post(body)));
+		expect(receiver.started).toHaveLength(1);
+		expect(answers.filter((answer) => (answer.body as IDataObject).repeat === true)).toHaveLength(4);
+	});
+});
+
+describe('Kling Trigger: Verify With Kling reads each task back', () => {
+	const verified = (parameters: INodeParameters = {}) => {
+		receiver.parameters = { verify: 'klingAiApi', output: 'url', ...parameters };
+		receiver.credentials = {
+			klingAiApi: { signInWith: 'accessKey', accessKey: fake.accessKey, secretKey: fake.secretKey, region: 'custom', baseUrl: fake.baseUrl },
+		};
+	};
+	afterEach(() => (receiver.credentials = undefined));
+
+	it("starts with Kling's answer for a task Kling knows", async () => {
+		verified();
+		const taskId = await createTask('a verified kiwi');
+		expect(receiver.started).toHaveLength(1);
+		const [item] = receiver.started[0];
+		const sent = fake.callbacks.find((callback) => callback.body.task_id === taskId && callback.body.task_status === 'succeed');
+		const images = (sent!.body.task_result as { images: Array<{ url: string }> }).images;
+		expect(item.json).toMatchObject({ taskId, status: 'succeed', url: images[0].url });
+		// Each of its two callbacks (processing, succeed) read back once, under its own family, asked first.
+		expect(fake.statusPolls.get(taskId)).toBe(2);
+		expect(fake.misreads).toBe(0);
+	});
+
+	it('refuses a callback for a task Kling does not know with 404, after asking every task family', async () => {
+		verified();
+		const forged = { task_id: 'forged-task-1', task_status: 'succeed', task_result: { images: [{ index: 0, url: 'https://evil.example/x.png' }] } };
+		const requestsBefore = fake.httpRequests;
+		expect(await post(forged)).toEqual({ status: 404, body: { message: 'Kling does not know the task forged-task-1' } });
+		expect(receiver.started).toHaveLength(0);
+		expect(fake.httpRequests - requestsBefore).toBe(TASK_FAMILIES.length);
+	});
+
+	it("hands on what Kling says, not what the caller sent: a forged success of a failed task starts as failed", async () => {
+		verified({ statuses: ['succeed', 'failed'] });
+		const taskId = await createTask('please fail now');
+		receiver.clear();
+		const forged = { task_id: taskId, task_status: 'succeed', task_result: { images: [{ index: 0, url: 'https://evil.example/x.png' }] } };
+		const answer = await post(forged);
+		// Kling says failed, and the failed status already started the workflow: a repeat.
+		expect(answer).toEqual({ status: 200, body: { received: true, started: false, repeat: true } });
+		expect(receiver.started).toHaveLength(0);
+	});
+
+	it('finds a task of another family (virtual try-on) under its own path', async () => {
+		verified();
+		const token = signKlingJwt(fake.accessKey, fake.secretKey, Math.floor(Date.now() / 1000));
+		const response = await fetch(`${fake.baseUrl}/v1/images/kolors-virtual-try-on`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+			body: JSON.stringify({ human_image: 'https://example.com/h.png', cloth_image: 'https://example.com/c.png', callback_url: receiver.url }),
+		});
+		const taskId = ((await response.json()) as { data: { task_id: string } }).data.task_id;
+		await waitFor(() => receiver.started.length === 1);
+		expect(receiver.started[0][0].json).toMatchObject({ taskId, status: 'succeed' });
+		expect(fake.statusPolls.get(taskId)).toBeGreaterThanOrEqual(1);
+	});
+
+	it('answers 502 and starts nothing when Kling refuses the credential, without showing the secret', async () => {
+		verified();
+		receiver.credentials = { klingAiApi: { signInWith: 'apiKey', apiKey: 'wrong-trigger-key-4242', region: 'custom', baseUrl: fake.baseUrl } };
+		const answer = await post({ task_id: 'anything', task_status: 'succeed' });
+		expect(answer.status).toBe(502);
+		expect(String((answer.body as IDataObject).message)).toMatch(/^The task could not be checked with Kling: Kling refused the credentials/);
+		expect(JSON.stringify(answer)).not.toContain('wrong-trigger-key-4242');
+		expect(receiver.started).toHaveLength(0);
 	});
 });

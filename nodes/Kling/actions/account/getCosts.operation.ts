@@ -1,5 +1,5 @@
 import { updateDisplayOptions } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { optionsProperty } from '../../parameters/options';
 import { buildCostsQuery } from '../../wire/accountCosts';
@@ -32,12 +32,19 @@ const properties: INodeProperties[] = [
 	optionsProperty(['maxRetries', 'timeout']),
 ];
 
+export const option: INodePropertyOptions = {
+	name: 'Get Costs',
+	value: 'getCosts',
+	action: 'Get the resource packs of the account',
+	description: 'List the resource packs of the account: their size, what is left, and when they expire',
+};
+export const officialOnly = true;
+
 export const description = updateDisplayOptions({ show: { resource: ['account'], operation: ['getCosts'] } }, properties);
 
 /** One output item per resource pack, as the API describes it. */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems<IDataObject>(this, {
-		officialOnly: 'Get Costs',
 		prepare: async (itemIndex) =>
 			buildCostsQuery({
 				start: this.getNodeParameter('startTime', itemIndex, ''),

@@ -1,12 +1,14 @@
 import { updateDisplayOptions } from 'n8n-workflow';
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { imageInputProperties, taskEndProperties } from '../../parameters/imageTask';
+import { imageInputProperties } from '../../parameters/inputImages';
+import { taskEndProperties } from '../../parameters/taskParameters';
 import { numberProperty } from '../../parameters/numbers';
-import { checkImageInput, withImages } from '../../transport/referenceImage';
-import { buildExpandBody } from '../../wire/imageTasks';
+import { checkImageInput, withImages } from '../../transport/inputImages';
+import { buildExpandBody } from '../../wire/taskBodies';
 import { API_NUMBERS } from '../../wire/numbers';
-import { executeTask, imageInputOf, readTaskOptions } from './imageTask';
+import { executeTask, imageInputOf, readTaskOptions } from './taskOperation';
+import { promptProperty } from '../../parameters/prompt';
 
 const { upExpansionRatio, downExpansionRatio, leftExpansionRatio, rightExpansionRatio } = API_NUMBERS;
 
@@ -22,22 +24,23 @@ const properties: INodeProperties[] = [
 	numberProperty(downExpansionRatio),
 	numberProperty(leftExpansionRatio),
 	numberProperty(rightExpansionRatio),
-	{
-		displayName: 'Prompt',
-		name: 'prompt',
-		type: 'string',
-		default: '',
-		typeOptions: { rows: 3 },
-		description: 'What the new content should show, at most 2500 characters; optional',
-	},
+	promptProperty({ required: false, description: 'What the new content should show' }),
 	numberProperty(API_NUMBERS.n),
 	...taskEndProperties(true),
 ];
 
+export const option: INodePropertyOptions = {
+	name: 'Expand',
+	value: 'expand',
+	action: 'Expand an image',
+	description: 'Extend an image past its borders (outpainting)',
+};
+export const officialOnly = true;
+
 export const description = updateDisplayOptions({ show: { resource: ['image'], operation: ['expand'] } }, properties);
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	return await executeTask(this, 'expand', 'Expand', async (itemIndex) => {
+	return await executeTask(this, 'expand', async (itemIndex) => {
 		const param = (name: string, fallback: unknown) => this.getNodeParameter(name, itemIndex, fallback);
 		const { body, n, prompt } = buildExpandBody({
 			up: param(upExpansionRatio.name, upExpansionRatio.default),

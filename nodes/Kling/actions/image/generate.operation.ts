@@ -1,17 +1,25 @@
 import { updateDisplayOptions } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertyOptions } from 'n8n-workflow';
 
 import type { OutputChoice } from './imageItems';
-import { readOutputChoice, readTaskOptions, resultItems } from './imageTask';
+import { readOutputChoice, readTaskOptions, resultItems } from './taskOperation';
 import { buildOfficialBody, validateOfficialParams } from '../../wire/officialRequest';
-import { checkReferenceImage, withReferenceImage } from '../../transport/referenceImage';
-import type { ReferenceImage } from '../../transport/referenceImage';
+import { checkReferenceImage, withReferenceImage } from '../../transport/inputImages';
+import type { CheckedImage } from '../../transport/inputImages';
 import { buildGenerateBody } from '../../wire/gatewayRequest';
 import { validateGenerateParams } from '../../wire/validation';
 import type { GenerateParams } from '../../wire/validation';
 import type { Session } from '../../transport/session';
 import { runItems } from '../runItems';
+import { elementIdsOf } from '../../parameters/elements';
 import { generateProperties } from '../../parameters/generate';
+
+export const option: INodePropertyOptions = {
+	name: 'Generate',
+	value: 'generate',
+	action: 'Generate an image',
+	description: 'Create images from a prompt, optionally steered by a reference image',
+};
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['image'], operation: ['generate'] } },
@@ -23,7 +31,7 @@ interface PreparedItem {
 	params: GenerateParams;
 	/** The body without `image`. */
 	body: IDataObject;
-	referenceImage?: ReferenceImage;
+	referenceImage?: CheckedImage;
 	choice: OutputChoice;
 	waitForCompletion: boolean;
 }
@@ -50,6 +58,7 @@ async function prepareItem(ctx: IExecuteFunctions, itemIndex: number, official: 
 		imageReference,
 		humanFidelity: imageReference === 'subject' ? param('humanFidelity', 0.45) : undefined,
 		resolution: param('resolution', ''),
+		elementIds: elementIdsOf(param('elements', {})),
 		...readTaskOptions(ctx, itemIndex, true),
 	});
 	return {

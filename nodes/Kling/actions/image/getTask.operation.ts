@@ -1,11 +1,11 @@
 import { updateDisplayOptions } from 'n8n-workflow';
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { taskImages } from '../../wire/answers';
 import { imageItems } from './imageItems';
 import { FieldError, textValue } from '../../wire/validation';
 import { runItems } from '../runItems';
-import { outputFieldProperty, taskFamilyOf, taskTypeProperty } from '../../parameters/imageTask';
+import { outputFieldProperty, taskFamilyOf, taskTypeProperty } from '../../parameters/taskParameters';
 import type { TaskFamily } from '../../wire/taskFamilies';
 import { optionsProperty } from '../../parameters/options';
 
@@ -33,6 +33,13 @@ const properties: INodeProperties[] = [
 	outputFieldProperty({ taskOutput: ['binary'] }),
 	optionsProperty(['concurrency', 'downloadTimeout', 'maxImageSize', 'maxRetries', 'timeout']),
 ];
+
+export const option: INodePropertyOptions = {
+	name: 'Get Task',
+	value: 'getTask',
+	action: 'Get an image task',
+	description: 'Read an asynchronous task by its ID, optionally with its images',
+};
 
 export const description = updateDisplayOptions({ show: { resource: ['image'], operation: ['getTask'] } }, properties);
 

@@ -15,6 +15,8 @@ export interface ImageBatch {
 	taskId?: string;
 	/** What the task cost, as the API reported it. */
 	unitsDeducted?: number;
+	/** More fields for every item, such as an Omni-Image task's result type. */
+	details?: IDataObject;
 }
 
 /** Where images go: the session's downloads (retried, bounded in size and time) and n8n's binary store. */
@@ -52,7 +54,7 @@ export async function imageItems(
 	const items: INodeExecutionData[] = [];
 	for (const [position, image] of (count?.images ?? batch.images).entries()) {
 		const url = image.url === undefined ? null : maskSecretsInUrl(image.url, choice.secrets ?? []);
-		const json: IDataObject = { url, index: image.index, created, model, prompt, ...countFields(count) };
+		const json: IDataObject = { url, index: image.index, created, model, prompt, ...batch.details, ...countFields(count) };
 		if (taskId !== undefined) json.taskId = taskId;
 		if (unitsDeducted !== undefined) json.unitsDeducted = unitsDeducted;
 		const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };

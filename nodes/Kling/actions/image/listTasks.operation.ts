@@ -1,7 +1,7 @@
 import { updateDisplayOptions } from 'n8n-workflow';
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { taskFamilyOf, taskTypeProperty } from '../../parameters/imageTask';
+import { taskFamilyOf, taskTypeProperty } from '../../parameters/taskParameters';
 import { numberProperty } from '../../parameters/numbers';
 import { optionsProperty } from '../../parameters/options';
 import { API_NUMBERS, checkNumber } from '../../wire/numbers';
@@ -23,6 +23,13 @@ const properties: INodeProperties[] = [
 	numberProperty(pageSize, { displayOptions: { show: { returnAll: [false] } } }),
 	optionsProperty(['maxRetries', 'timeout']),
 ];
+
+export const option: INodePropertyOptions = {
+	name: 'List Tasks',
+	value: 'listTasks',
+	action: 'List image tasks',
+	description: 'List the image tasks of the account, newest first',
+};
 
 export const description = updateDisplayOptions({ show: { resource: ['image'], operation: ['listTasks'] } }, properties);
 

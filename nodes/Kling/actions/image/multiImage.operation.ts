@@ -1,15 +1,15 @@
 import { updateDisplayOptions } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { aspectRatioProperty } from '../../parameters/generate';
-import { SUBJECT_NAMES, imageInputProperties, subjectImagesProperty, taskEndProperties } from '../../parameters/imageTask';
+import { SUBJECT_IMAGES, imageInputProperties, imageListProperty } from '../../parameters/inputImages';
+import { taskEndProperties } from '../../parameters/taskParameters';
 import { numberProperty } from '../../parameters/numbers';
-import { checkImageInput, checkImageInputs, imageList, withImages } from '../../transport/referenceImage';
-import type { ReferenceImage } from '../../transport/referenceImage';
-import { MULTI_IMAGE_MODELS, buildMultiImageBody } from '../../wire/imageTasks';
+import { checkImageInput, checkImageList, imageList, withImages } from '../../transport/inputImages';
+import { MULTI_IMAGE_MODELS, buildMultiImageBody } from '../../wire/taskBodies';
 import { API_NUMBERS } from '../../wire/numbers';
-import type { ImageSource } from '../../wire/validation';
-import { executeTask, imageInputOf, readTaskOptions } from './imageTask';
+import { executeTask, imageInputOf, readTaskOptions } from './taskOperation';
+import { promptProperty } from '../../parameters/prompt';
 
 const properties: INodeProperties[] = [
 	{
@@ -20,16 +20,8 @@ const properties: INodeProperties[] = [
 		description: 'Model for multi-image reference; an expression may name a newer one',
 		options: MULTI_IMAGE_MODELS.map((model) => ({ name: model, value: model })),
 	},
-	{
-		displayName: 'Prompt',
-		name: 'prompt',
-		type: 'string',
-		default: '',
-		typeOptions: { rows: 4 },
-		placeholder: 'e.g. The product on a marble table in morning light',
-		description: 'What the image should show, at most 2500 characters; optional here',
-	},
-	subjectImagesProperty,
+	promptProperty({ required: false, description: 'What the image should show', placeholder: 'e.g. The product on a marble table in morning light' }),
+	imageListProperty(SUBJECT_IMAGES, 'the subjects to show, each cut down to its subject (Kling does not crop them)'),
 	...imageInputProperties('sceneImage', 'Scene Image', 'An image of the scene to place the subjects in', true),
 	...imageInputProperties('styleImage', 'Style Image', 'An image whose style the result takes', true),
 	numberProperty(API_NUMBERS.n),
@@ -37,30 +29,20 @@ const properties: INodeProperties[] = [
 	...taskEndProperties(true),
 ];
 
+export const option: INodePropertyOptions = {
+	name: 'Multi-Image Reference',
+	value: 'multiImage',
+	action: 'Generate from several reference images',
+	description: 'Create images from 1 to 4 subject images, optionally a scene and a style image',
+};
+export const officialOnly = true;
+
 export const description = updateDisplayOptions({ show: { resource: ['image'], operation: ['multiImage'] } }, properties);
 
-/** The subject entries' images, a binary list giving one image per field. */
-async function checkSubjects(ctx: IExecuteFunctions, itemIndex: number): Promise<ReferenceImage[]> {
-	const entries = ctx.getNodeParameter('subjectImages.subject', itemIndex, []) as IDataObject[];
-	const images: ReferenceImage[] = [];
-	for (const [position, entry] of entries.entries()) {
-		const path = (name: string) => `subjectImages.subject[${position}].${name}`;
-		const input = {
-			source: (entry[SUBJECT_NAMES.source] ?? 'binary') as ImageSource,
-			urlParameter: path(SUBJECT_NAMES.url),
-			binaryParameter: path(SUBJECT_NAMES.binary),
-			base64Parameter: path(SUBJECT_NAMES.base64),
-			label: `Subject Image ${position + 1}`,
-		};
-		images.push(...(await checkImageInputs(ctx, itemIndex, input, true)));
-	}
-	return images;
-}
-
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	return await executeTask(this, 'multiImage', 'Multi-Image Reference', async (itemIndex) => {
+	return await executeTask(this, 'multiImage', async (itemIndex) => {
 		const param = (name: string, fallback: unknown) => this.getNodeParameter(name, itemIndex, fallback);
-		const subjects = await checkSubjects(this, itemIndex);
+		const subjects = await checkImageList(this, itemIndex, SUBJECT_IMAGES);
 		const scene = await checkImageInput(this, itemIndex, imageInputOf(this, itemIndex, 'sceneImage', 'Scene Image', true));
 		const style = await checkImageInput(this, itemIndex, imageInputOf(this, itemIndex, 'styleImage', 'Style Image', true));
 		const { body, n, model, prompt } = buildMultiImageBody({
@@ -68,7 +50,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			prompt: param('prompt', ''),
 			n: param('n', 1),
 			aspectRatio: param('aspectRatio', ''),
-			subjects: subjects.length,
 			...readTaskOptions(this, itemIndex, true),
 		});
 		const withSubjects = async () => ({ ...body, subject_image_list: await imageList(this, 'subject_image', subjects) });

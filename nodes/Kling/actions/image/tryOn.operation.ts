@@ -1,10 +1,11 @@
 import { updateDisplayOptions } from 'n8n-workflow';
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { imageInputProperties, taskEndProperties } from '../../parameters/imageTask';
-import { checkImageInput, withImages } from '../../transport/referenceImage';
-import { TRY_ON_MODELS, buildTryOnBody } from '../../wire/imageTasks';
-import { executeTask, imageInputOf, readTaskOptions } from './imageTask';
+import { imageInputProperties } from '../../parameters/inputImages';
+import { taskEndProperties } from '../../parameters/taskParameters';
+import { checkImageInput, withImages } from '../../transport/inputImages';
+import { TRY_ON_MODELS, buildTryOnBody } from '../../wire/taskBodies';
+import { executeTask, imageInputOf, readTaskOptions } from './taskOperation';
 
 const properties: INodeProperties[] = [
 	{
@@ -20,10 +21,18 @@ const properties: INodeProperties[] = [
 	...taskEndProperties(false),
 ];
 
+export const option: INodePropertyOptions = {
+	name: 'Virtual Try-On',
+	value: 'tryOn',
+	action: 'Dress a person in a garment',
+	description: 'Show the person of one image wearing the garment of another',
+};
+export const officialOnly = true;
+
 export const description = updateDisplayOptions({ show: { resource: ['image'], operation: ['tryOn'] } }, properties);
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	return await executeTask(this, 'tryOn', 'Virtual Try-On', async (itemIndex) => {
+	return await executeTask(this, 'tryOn', async (itemIndex) => {
 		const { body, model } = buildTryOnBody({
 			model: this.getNodeParameter('tryOnModel', itemIndex, TRY_ON_MODELS[0]),
 			...readTaskOptions(this, itemIndex, false),

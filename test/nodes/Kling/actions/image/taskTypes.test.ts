@@ -61,7 +61,7 @@ describe('Task Type', () => {
 	it('refuses a task type it does not know', async () => {
 		const before = server.httpRequests;
 		const { error } = await runKlingOfficial({ server, parameters: { operation: 'getTask', taskType: '={{ "video" }}', taskId: 'x' } });
-		expect(error?.message).toContain('"Task Type" must be one of generation, multiImage, expand, tryOn, got "video"');
+		expect(error?.message).toContain('"Task Type" must be one of generation, multiImage, expand, tryOn, omniImage, got "video"');
 		expect(server.httpRequests).toBe(before);
 	});
 });
@@ -73,13 +73,13 @@ describe('operations by credential', () => {
 			.flatMap((property) => (property.options ?? []).map((option) => (option as { value: string }).value));
 	const operations = (authentication: string) => choices('operation', authentication);
 
-	it('only the official credential offers the Account resource', () => {
+	it('only the official credential offers the Account and Element resources', () => {
 		expect(choices('resource', 'klingApi')).toEqual(['image']);
-		expect(choices('resource', 'klingAiApi')).toEqual(['account', 'image']);
+		expect(choices('resource', 'klingAiApi')).toEqual(['account', 'element', 'image']);
 	});
 
 	it('the gateway shows only what the gateway serves; the official API shows all', () => {
 		expect(operations('klingApi').sort()).toEqual(['generate', 'getTask', 'listTasks']);
-		expect(operations('klingAiApi').sort()).toEqual(['expand', 'generate', 'getTask', 'listTasks', 'multiImage', 'tryOn']);
+		expect(operations('klingAiApi').sort()).toEqual(['expand', 'generate', 'getTask', 'listTasks', 'multiImage', 'omniImage', 'recognize', 'tryOn']);
 	});
 });

@@ -9,7 +9,6 @@ import { FieldError, aspectRatioValue, promptText, textValue } from './validatio
 
 export const MULTI_IMAGE_MODELS = ['kling-v2', 'kling-v2-1'] as const;
 export const TRY_ON_MODELS = ['kolors-virtual-try-on-v1', 'kolors-virtual-try-on-v1-5'] as const;
-export const MAX_SUBJECTS = 4;
 /** Expand may make the image at most this many times the original's area. */
 export const MAX_EXPANDED_AREA = 3;
 
@@ -30,14 +29,9 @@ export interface RawMultiImageParams extends RawTaskOptions {
 	prompt: unknown;
 	n: unknown;
 	aspectRatio: unknown;
-	/** How many subject images the item has (a binary list counts each field). */
-	subjects: number;
 }
 
 export function buildMultiImageBody(raw: RawMultiImageParams): { body: IDataObject; n: number; model: string; prompt: string } {
-	if (raw.subjects < 1 || raw.subjects > MAX_SUBJECTS) {
-		throw new FieldError('Subject Images', `must be 1 to ${MAX_SUBJECTS} images, got ${raw.subjects}`);
-	}
 	const model = modelValue(raw.model, MULTI_IMAGE_MODELS[0]);
 	const prompt = promptText('Prompt', raw.prompt, false);
 	const n = checkNumber(API_NUMBERS.n, raw.n);

@@ -14,6 +14,8 @@ import {
 	validateReferenceBytes,
 } from '../wire/validation';
 import type { ImageSource } from '../wire/validation';
+import { IMAGE_LIST_ENTRY_NAMES, REFERENCE_IMAGE_NAMES, checkImageCount } from '../wire/inputImages';
+import type { ImageListSpec } from '../wire/inputImages';
 
 /** Bytes read from a stored file to learn its type: more than any signature in imageType.ts. */
 const HEAD_BYTES = 64;
@@ -31,15 +33,13 @@ export interface ImageInput {
 	label?: string;
 }
 
-/** Generate's reference image. */
-export const REFERENCE_IMAGE_PARAMETERS = { urlParameter: 'imageUrl', binaryParameter: 'binaryPropertyName', base64Parameter: 'imageBase64' };
 
 /**
  * An input image that has been checked but not read: where to find it when its request is sent.
  * It holds no image bytes, so many prepared items cost no memory (a run of 40 items with 9 MB
  * references held 500 MB of base64 before the first request when they were read up front).
  */
-export type ReferenceImage =
+export type CheckedImage =
 	| { source: 'url'; url: string }
 	| { source: 'base64'; itemIndex: number; parameter: string; field: string }
 	| { source: 'binary'; itemIndex: number; property: string; field: string };
@@ -70,7 +70,7 @@ function binaryOf(ctx: IExecuteFunctions, itemIndex: number, field: string, prop
 }
 
 /** Checks one stored binary (present, JPG or PNG, at most 10 MB) from its metadata and first bytes. */
-async function checkBinary(ctx: IExecuteFunctions, itemIndex: number, field: string, property: string): Promise<ReferenceImage> {
+async function checkBinary(ctx: IExecuteFunctions, itemIndex: number, field: string, property: string): Promise<CheckedImage> {
 	const { size, head } = await binaryFacts(ctx, binaryOf(ctx, itemIndex, field, property));
 	checkReferenceFile(field, size, head);
 	return { source: 'binary', itemIndex, property, field };
@@ -85,7 +85,7 @@ export async function checkImageInputs(
 	itemIndex: number,
 	input: ImageInput,
 	several = false,
-): Promise<ReferenceImage[]> {
+): Promise<CheckedImage[]> {
 	const param = (name: string) => ctx.getNodeParameter(name, itemIndex, '');
 	const { source } = input;
 	if (source === 'url') return [{ source, url: validateImageUrl(param(input.urlParameter), fieldName(input, 'Image URL')) }];
@@ -104,8 +104,30 @@ export async function checkImageInputs(
 }
 
 /** Checks an item's one input image (see checkImageInputs); undefined when its source is `none`. */
-export async function checkImageInput(ctx: IExecuteFunctions, itemIndex: number, input: ImageInput): Promise<ReferenceImage | undefined> {
+export async function checkImageInput(ctx: IExecuteFunctions, itemIndex: number, input: ImageInput): Promise<CheckedImage | undefined> {
 	return (await checkImageInputs(ctx, itemIndex, input))[0];
+}
+
+/**
+ * Checks an item's image list (see ImageListSpec): every entry, a binary list giving one image per
+ * field, then the count. The images keep the order of the entries and of the fields in a list.
+ */
+export async function checkImageList(ctx: IExecuteFunctions, itemIndex: number, spec: ImageListSpec): Promise<CheckedImage[]> {
+	const entries = ctx.getNodeParameter(`${spec.name}.${spec.entry}`, itemIndex, []) as IDataObject[];
+	const images: CheckedImage[] = [];
+	for (const [position, entry] of entries.entries()) {
+		const path = (name: string) => `${spec.name}.${spec.entry}[${position}].${name}`;
+		const input: ImageInput = {
+			source: (entry[IMAGE_LIST_ENTRY_NAMES.source] ?? 'binary') as ImageSource,
+			urlParameter: path(IMAGE_LIST_ENTRY_NAMES.url),
+			binaryParameter: path(IMAGE_LIST_ENTRY_NAMES.binary),
+			base64Parameter: path(IMAGE_LIST_ENTRY_NAMES.base64),
+			label: `${spec.entryLabel} ${position + 1}`,
+		};
+		images.push(...(await checkImageInputs(ctx, itemIndex, input, true)));
+	}
+	checkImageCount(spec, images.length);
+	return images;
 }
 
 /** Generate's reference image, checked up front (see checkImageInputs). */
@@ -113,12 +135,13 @@ export async function checkReferenceImage(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	source: ImageSource,
-): Promise<ReferenceImage | undefined> {
-	return await checkImageInput(ctx, itemIndex, { source, ...REFERENCE_IMAGE_PARAMETERS });
+): Promise<CheckedImage | undefined> {
+	const names = REFERENCE_IMAGE_NAMES;
+	return await checkImageInput(ctx, itemIndex, { source, urlParameter: names.url, binaryParameter: names.binary, base64Parameter: names.base64 });
 }
 
 /** The image value to send: the URL, or the file's base64 with no `data:` prefix, read now. */
-export async function loadReferenceImage(ctx: IExecuteFunctions, reference: ReferenceImage): Promise<string> {
+export async function loadImage(ctx: IExecuteFunctions, reference: CheckedImage): Promise<string> {
 	if (reference.source === 'url') return reference.url;
 	if (reference.source === 'base64') {
 		return parseBase64Image(ctx.getNodeParameter(reference.parameter, reference.itemIndex, ''), reference.field);
@@ -136,19 +159,19 @@ export async function loadReferenceImage(ctx: IExecuteFunctions, reference: Refe
 export async function withImages(
 	ctx: IExecuteFunctions,
 	body: IDataObject,
-	images: Record<string, ReferenceImage | undefined>,
+	images: Record<string, CheckedImage | undefined>,
 ): Promise<IDataObject> {
 	const loaded: IDataObject = {};
 	for (const [field, reference] of Object.entries(images)) {
-		if (reference) loaded[field] = await loadReferenceImage(ctx, reference);
+		if (reference) loaded[field] = await loadImage(ctx, reference);
 	}
 	return { ...body, ...loaded };
 }
 
 /** Several images as a list of `{ [key]: image }` entries, read now (see withImages). */
-export async function imageList(ctx: IExecuteFunctions, key: string, images: ReferenceImage[]): Promise<IDataObject[]> {
+export async function imageList(ctx: IExecuteFunctions, key: string, images: CheckedImage[]): Promise<IDataObject[]> {
 	const list: IDataObject[] = [];
-	for (const image of images) list.push({ [key]: await loadReferenceImage(ctx, image) });
+	for (const image of images) list.push({ [key]: await loadImage(ctx, image) });
 	return list;
 }
 
@@ -156,7 +179,7 @@ export async function imageList(ctx: IExecuteFunctions, key: string, images: Ref
 export async function withReferenceImage(
 	ctx: IExecuteFunctions,
 	body: IDataObject,
-	reference: ReferenceImage | undefined,
+	reference: CheckedImage | undefined,
 ): Promise<IDataObject> {
 	return await withImages(ctx, body, { image: reference });
 }

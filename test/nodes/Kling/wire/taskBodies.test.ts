@@ -1,4 +1,6 @@
-import { buildExpandBody, buildMultiImageBody, buildTryOnBody, expandedArea } from '../../../../nodes/Kling/wire/imageTasks';
+import { SUBJECT_IMAGES } from '../../../../nodes/Kling/parameters/inputImages';
+import { checkImageCount } from '../../../../nodes/Kling/wire/inputImages';
+import { buildExpandBody, buildMultiImageBody, buildTryOnBody, expandedArea } from '../../../../nodes/Kling/wire/taskBodies';
 
 const noOptions = { callbackUrl: '', externalTaskId: '' };
 
@@ -39,14 +41,20 @@ describe('expand', () => {
 describe('multi-image', () => {
 	const base = { model: '', prompt: '', n: 1, aspectRatio: '', ...noOptions };
 
-	it('counts 1 to 4 subjects', () => {
-		for (const subjects of [0, 5]) expect(() => buildMultiImageBody({ ...base, subjects })).toThrow('"Subject Images" must be 1 to 4 images');
-		expect(buildMultiImageBody({ ...base, subjects: 4 }).body).toEqual({ model_name: 'kling-v2', n: 1 });
+	it('sends the model and n, leaving out what is empty', () => {
+		expect(buildMultiImageBody(base).body).toEqual({ model_name: 'kling-v2', n: 1 });
 	});
 
 	it('checks the aspect ratio and the callback URL', () => {
-		expect(() => buildMultiImageBody({ ...base, subjects: 1, aspectRatio: '5:4' })).toThrow('"Aspect Ratio" must be one of');
-		expect(() => buildMultiImageBody({ ...base, subjects: 1, callbackUrl: 'hook' })).toThrow('"Callback URL" is not a valid URL');
+		expect(() => buildMultiImageBody({ ...base, aspectRatio: '5:4' })).toThrow('"Aspect Ratio" must be one of');
+		expect(() => buildMultiImageBody({ ...base, callbackUrl: 'hook' })).toThrow('"Callback URL" is not a valid URL');
+	});
+});
+
+describe('image lists', () => {
+	it('counts 1 to 4 subjects', () => {
+		for (const count of [0, 5]) expect(() => checkImageCount(SUBJECT_IMAGES, count)).toThrow('"Subject Images" must be 1 to 4 images, got');
+		expect(() => checkImageCount(SUBJECT_IMAGES, 4)).not.toThrow();
 	});
 });
 

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { imageInputNames } from '../../parameters/imageTask';
+import { imageInputNames } from '../../parameters/inputImages';
 import { noImagesError } from '../../transport/errors';
-import type { ImageInput } from '../../transport/referenceImage';
+import type { ImageInput } from '../../transport/inputImages';
 import type { Session } from '../../transport/session';
 import type { Generation, StartedTask } from '../../transport/tasks';
 import type { TaskFamily } from '../../wire/taskFamilies';
@@ -43,7 +43,7 @@ export async function resultItems(
 	ctx: IExecuteFunctions,
 	session: Session,
 	result: Generation | StartedTask,
-	described: { model: string; prompt: string; choice: OutputChoice },
+	described: { model: string; prompt: string; choice: OutputChoice; details?: IDataObject },
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	if (!('images' in result)) {
@@ -52,7 +52,7 @@ export async function resultItems(
 	if (result.images.length === 0) {
 		throw noImagesError({ node: ctx.getNode(), itemIndex, secrets: session.secrets });
 	}
-	const batch = { ...result, model: described.model, prompt: described.prompt };
+	const batch = { ...result, model: described.model, prompt: described.prompt, details: described.details };
 	return await imageItems(session, batch, { ...described.choice, secrets: session.secrets }, itemIndex);
 }
 
@@ -64,19 +64,19 @@ export interface PreparedTask {
 	images: number;
 	model: string;
 	prompt: string;
+	/** More fields every output item of the task carries (Omni-Image: its result type). */
+	details?: IDataObject;
 	choice: OutputChoice;
 	wait: boolean;
 }
 
-/** Runs an official-only task operation: every item checked by `prepare`, then created, waited for and output. */
+/** Runs a task operation of `family`: every item checked by `prepare`, then created, waited for and output. */
 export async function executeTask(
 	ctx: IExecuteFunctions,
 	family: TaskFamily,
-	operation: string,
 	prepare: (itemIndex: number) => Promise<Omit<PreparedTask, 'choice' | 'wait'>>,
 ): Promise<INodeExecutionData[]> {
 	return await runItems<PreparedTask>(ctx, {
-		officialOnly: operation,
 		prepare: async (itemIndex) => {
 			const task = await prepare(itemIndex);
 			const wait = ctx.getNodeParameter('waitForCompletion', itemIndex, true) !== false;
