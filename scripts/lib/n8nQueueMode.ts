@@ -25,6 +25,13 @@ export interface QueueModeOptions {
 	workers: number;
 	/** `n8n worker --concurrency`: executions one worker runs at once (n8n warns below 5). */
 	workerConcurrency: number;
+	/**
+	 * Bull's job lock, in milliseconds: a worker holds a lock on each job it runs and renews it
+	 * every `renew`; a job whose lock lapsed (its worker died) is found by the check every
+	 * `stalledCheck` and run again from the start, under the same execution id, by another
+	 * worker. n8n's defaults (60 s, 10 s, 30 s) make that take up to 90 s.
+	 */
+	jobLock?: { duration: number; renew: number; stalledCheck: number };
 }
 
 /** How long n8n may take to boot on a busy two-core machine. */
@@ -43,7 +50,7 @@ export class LoggedProcess {
 	}
 
 	/** Why the process is gone, with its last log lines; undefined while it runs. */
-	private exitReason(): string | undefined {
+	exitReason(): string | undefined {
 		const { exitCode, signalCode } = this.child;
 		if (exitCode === null && signalCode === null) return undefined;
 		return `${this.name} exited (${exitCode ?? signalCode}); its log ends:\n${tail(this.log())}`;
@@ -62,6 +69,11 @@ export class LoggedProcess {
 	async stop(): Promise<void> {
 		await stopProcessGroup(this.child, 15_000);
 	}
+
+	/** SIGKILL to the process and what it started (its task runner), at once. */
+	async kill(): Promise<void> {
+		await stopProcessGroup(this.child, 0, 'SIGKILL');
+	}
 }
 
 /** Execution ids a worker's log says it started (`Worker started execution <id> (job <n>)`). */
@@ -75,8 +87,14 @@ export function executionsStarted(log: string): string[] {
  * queue mode: a worker's files would not be where the main looks). The encryption key
  * is `N8nInstance`'s fixed one, the same for all.
  */
-function queueModeEnv(postgres: PostgresServer, redis: RedisServer): NodeJS.ProcessEnv {
+function queueModeEnv({ postgres, redis, jobLock }: QueueModeOptions): NodeJS.ProcessEnv {
+	const lock = jobLock && {
+		QUEUE_WORKER_LOCK_DURATION: String(jobLock.duration),
+		QUEUE_WORKER_LOCK_RENEW_TIME: String(jobLock.renew),
+		QUEUE_WORKER_STALLED_INTERVAL: String(jobLock.stalledCheck),
+	};
 	return {
+		...lock,
 		EXECUTIONS_MODE: 'queue',
 		QUEUE_BULL_REDIS_HOST: redis.host,
 		QUEUE_BULL_REDIS_PORT: String(redis.port),
@@ -110,7 +128,7 @@ export class QueueModeN8n {
 
 	/** Makes the user folders (`main`, `worker-1`, ...) and installs the packed node into each. */
 	static async create(options: QueueModeOptions): Promise<QueueModeN8n> {
-		const env = queueModeEnv(options.postgres, options.redis);
+		const env = queueModeEnv(options);
 		const names = ['main', ...Array.from({ length: options.workers }, (_, index) => `worker-${index + 1}`)];
 		const instances = await Promise.all(
 			names.map(async (name) => {
@@ -134,12 +152,19 @@ export class QueueModeN8n {
 		return `${this.baseUrl}/webhook/${path}`;
 	}
 
-	/** Marks imported workflows active; n8n activates them when the main starts (so call this before `start`). */
+	/**
+	 * Marks imported workflows active; n8n activates them when the main starts (so call this
+	 * before `start`). n8n 2.x publishes a workflow's current version (`publish:workflow`);
+	 * 1.x sets its active flag (`update:workflow --active=true`).
+	 */
 	async activateWorkflows(ids: string[]): Promise<void> {
+		const publish = existsSync(join(this.main.runtime.dir, 'node_modules', 'n8n', 'dist', 'commands', 'publish', 'workflow.js'));
 		for (const id of ids) {
-			const result = await this.main.cli(['update:workflow', `--id=${id}`, '--active=true']);
-			if (result.code !== 0 || !result.stdout.includes(`Activating workflow with ID: ${id}`)) {
-				throw new CommandError(`n8n update:workflow --id=${id} --active=true`, result);
+			const args = publish ? ['publish:workflow', `--id=${id}`] : ['update:workflow', `--id=${id}`, '--active=true'];
+			const said = publish ? `Publishing workflow with ID: ${id}` : `Activating workflow with ID: ${id}`;
+			const result = await this.main.cli(args);
+			if (result.code !== 0 || !`${result.stdout}${result.stderr}`.includes(said)) {
+				throw new CommandError(`n8n ${args.join(' ')}`, result);
 			}
 			this.activeWorkflowIds.push(id);
 		}
@@ -175,18 +200,46 @@ export class QueueModeN8n {
 				);
 			}),
 		]);
-		this.checkActivated(this.mainProcess.log());
+		await this.waitForWebhooks();
 	}
 
-	/** A workflow the main could not activate (e.g. a node it cannot load) would answer every call with 404. */
-	private checkActivated(mainLog: string): void {
-		const activated = mainLog.split('\n').filter((line) => line.includes('Activated workflow'));
-		const missing = this.activeWorkflowIds.filter((id) => !activated.some((line) => line.includes(`(ID: ${id})`)));
-		if (missing.length > 0) {
+	/**
+	 * The main stores the webhooks of each workflow it activated in the shared database (where
+	 * it looks up every call); a workflow it could not activate (e.g. a node it cannot load)
+	 * has none and would answer every call with 404. n8n 2.x neither logs activations by id
+	 * nor registers webhooks before the editor is up, so the database is asked, for both lines.
+	 */
+	private async waitForWebhooks(): Promise<void> {
+		const registered = async () => {
+			const rows = await this.options.postgres.query('SELECT DISTINCT "workflowId" FROM webhook_entity');
+			return new Set(rows.map(([id]) => id));
+		};
+		const missing = async () => {
+			const present = await registered();
+			return this.activeWorkflowIds.filter((id) => !present.has(id));
+		};
+		try {
+			await pollUntil(async () => (await missing()).length === 0, {
+				timeoutMs: 60_000,
+				intervalMs: 500,
+				what: 'the main to register the webhooks of the active workflows',
+				abortIf: () => this.mainProcess?.exitReason(),
+			});
+		} catch (error) {
+			const ids = (await missing().catch(() => this.activeWorkflowIds)).join(', ');
 			throw new Error(
-				`The main did not activate workflow(s) ${missing.join(', ')}; its log ends:\n${tail(mainLog, 40)}`,
+				`The main did not activate workflow(s) ${ids} (${(error as Error).message}); its log ends:\n${tail(this.mainLog, 40)}`,
 			);
 		}
+	}
+
+	/**
+	 * Kills worker `index` (0-based) and what it started with SIGKILL, as when its machine or
+	 * container dies: it neither finishes nor hands back the jobs it holds. Their locks lapse,
+	 * and another worker runs them again.
+	 */
+	async killWorker(index: number): Promise<void> {
+		await this.workerProcesses[index].kill();
 	}
 
 	private async startWorker(

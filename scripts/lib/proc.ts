@@ -126,9 +126,13 @@ const hasExited = (child: ChildProcess): boolean => child.exitCode !== null || c
 
 /**
  * Ends a child started with `detached: true` (so it leads its own process group)
- * together with what it started: SIGTERM to the group, SIGKILL after `graceMs`.
+ * together with what it started: `signal` (SIGTERM) to the group, SIGKILL after `graceMs`.
  */
-export async function stopProcessGroup(child: ChildProcess, graceMs: number): Promise<void> {
+export async function stopProcessGroup(
+	child: ChildProcess,
+	graceMs: number,
+	signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
 	if (child.pid === undefined || hasExited(child)) return;
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 	const signalGroup = (signal: NodeJS.Signals) => {
@@ -138,7 +142,7 @@ export async function stopProcessGroup(child: ChildProcess, graceMs: number): Pr
 			// The group is already gone.
 		}
 	};
-	signalGroup('SIGTERM');
+	signalGroup(signal);
 	const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
 	await exited;
 	clearTimeout(timer);

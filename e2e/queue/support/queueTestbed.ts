@@ -9,6 +9,7 @@ import { join } from 'node:path';
 
 import type { CredentialFile } from '../../../scripts/lib/n8nInstance';
 import { QueueModeN8n, executionsStarted } from '../../../scripts/lib/n8nQueueMode';
+import type { QueueModeOptions } from '../../../scripts/lib/n8nQueueMode';
 import { startPostgres, startRedis } from '../../../scripts/lib/services';
 import type { PostgresServer, RedisServer } from '../../../scripts/lib/services';
 import type { WorkflowJson } from '../../../scripts/lib/workflows';
@@ -20,6 +21,7 @@ export interface QueueTestbedOptions {
 	workflows: WorkflowJson[];
 	workers: number;
 	workerConcurrency: number;
+	jobLock?: QueueModeOptions['jobLock'];
 }
 
 export interface QueueTestbed {

@@ -13,7 +13,8 @@ export interface WebhookAnswer {
 	ms: number;
 }
 
-export async function postJson(url: string, payload: unknown): Promise<WebhookAnswer> {
+/** POSTs `payload` as JSON; with `timeoutMs`, a call still unanswered then fails, naming the URL. */
+export async function postJson(url: string, payload: unknown, timeoutMs?: number): Promise<WebhookAnswer> {
 	const body = Buffer.from(JSON.stringify(payload));
 	const started = Date.now();
 	return await new Promise((resolve, reject) => {
@@ -35,6 +36,9 @@ export async function postJson(url: string, payload: unknown): Promise<WebhookAn
 			},
 		);
 		req.on('error', reject);
+		if (timeoutMs !== undefined) {
+			req.setTimeout(timeoutMs, () => req.destroy(new Error(`No answer from ${url} within ${timeoutMs / 1000} s`)));
+		}
 		req.end(body);
 	});
 }
@@ -54,10 +58,11 @@ export async function fireAtOnce(
 	url: string,
 	count: number,
 	payload: (index: number) => unknown,
+	timeoutMs?: number,
 ): Promise<{ answers: WebhookAnswer[]; wallMs: number }> {
 	const started = Date.now();
 	const answers = await Promise.all(
-		Array.from({ length: count }, async (_, index) => await postJson(url, payload(index))),
+		Array.from({ length: count }, async (_, index) => await postJson(url, payload(index), timeoutMs)),
 	);
 	return { answers, wallMs: Date.now() - started };
 }
