@@ -32,7 +32,8 @@ const properties: INodeProperties[] = [
 		required: true,
 		description: 'What to make; what to leave out is written here too (Omni has no negative prompt)',
 		placeholder: 'e.g. The bottle of <<<image_1>>> on a beach at sunset',
-		hint: 'Name reference images as <<<image_1>>>, <<<image_2>>>, … in the order of Reference Images',
+		// Hints are shown as HTML: the brackets are written as entities so that they show.
+		hint: 'Name reference images as &lt;&lt;&lt;image_1&gt;&gt;&gt;, &lt;&lt;&lt;image_2&gt;&gt;&gt;, … in the order of Reference Images',
 	}),
 	imageListProperty(OMNI_REFERENCE_IMAGES, 'the images the prompt refers to; with Elements at most 10 in all'),
 	elementIdsProperty(),
