@@ -1,9 +1,10 @@
-import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { IBinaryData, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { KlingAiApi } from '../../../credentials/KlingAiApi.credentials';
 import { KlingApi } from '../../../credentials/KlingApi.credentials';
 import { Kling } from '../../../nodes/Kling/Kling.node';
-import { runNode } from '../../support/engine';
+import { runNode, storeBinaryInput } from '../../support/engine';
+import { promptPng } from '../../support/fakeImages';
 import type { BinaryMode, CancellableRun } from '../../support/engine';
 import type { FakeKlingOfficialServer } from '../../support/fakeKlingOfficialServer';
 import type { FakeKlingServer } from '../../support/fakeKlingServer';
@@ -71,4 +72,12 @@ export function runKlingOfficial(options: OfficialRunOptions): CancellableRun {
 		binaryMode: options.binaryMode,
 		executionId: options.executionId,
 	});
+}
+
+/** `count` PNG images in binary fields `<prefix>0`, `<prefix>1`, …, each drawn from `<label> <i>`. */
+export async function pngBinaries(count: number, prefix: string, label: string): Promise<Record<string, IBinaryData>> {
+	const entries = await Promise.all(
+		Array.from({ length: count }, async (_, i) => [`${prefix}${i}`, await storeBinaryInput(promptPng(`${label} ${i}`, i), `${prefix}${i}.png`, 'image/png')] as const),
+	);
+	return Object.fromEntries(entries);
 }

@@ -2,7 +2,7 @@ import { readBinaryOutput, storeBinaryInput } from '../../../../support/engine';
 import { promptJpeg, promptPng } from '../../../../support/fakeImages';
 import { startFakeKlingOfficialServer } from '../../../../support/fakeKlingOfficialServer';
 import type { FakeKlingOfficialServer } from '../../../../support/fakeKlingOfficialServer';
-import { runKling, runKlingOfficial } from '../../kling.harness';
+import { pngBinaries, runKling, runKlingOfficial } from '../../kling.harness';
 
 let server: FakeKlingOfficialServer;
 
@@ -16,19 +16,13 @@ const fast = { pollInterval: 0.1 };
 const subjectUrl = 'https://example.com/subject.png';
 const urlSubject = (imageUrl = subjectUrl) => ({ subjectImages: { subject: [{ source: 'url', imageUrl }] } });
 
-async function binaries(count: number) {
-	const entries = await Promise.all(
-		Array.from({ length: count }, async (_, i) => [`s${i}`, await storeBinaryInput(promptPng(`subject ${i}`, i), `s${i}.png`, 'image/png')] as const),
-	);
-	return Object.fromEntries(entries);
-}
 
 describe('Multi-Image Reference', () => {
 	it('sends subjects from a binary list and a URL, scene and style images and the task options; outputs URLs with what it cost', async () => {
 		const scene = promptJpeg('scene', 0).toString('base64');
 		const { items, error } = await runKlingOfficial({
 			server,
-			items: [{ json: {}, binary: await binaries(2) }],
+			items: [{ json: {}, binary: await pngBinaries(2, 's', 'subject') }],
 			parameters: {
 				operation: 'multiImage',
 				multiImageModel: 'kling-v2-1',
@@ -95,7 +89,7 @@ describe('Multi-Image Reference', () => {
 	])('refuses %s before sending', async (_case, parameters, message) => {
 		const { error } = await runKlingOfficial({
 			server,
-			items: [{ json: {}, binary: await binaries(5) }],
+			items: [{ json: {}, binary: await pngBinaries(5, 's', 'subject') }],
 			parameters: { operation: 'multiImage', output: 'url', ...parameters },
 		});
 		expect(error?.message).toContain(message);

@@ -2,7 +2,7 @@ import { readBinaryOutput, storeBinaryInput } from '../../../../support/engine';
 import { promptJpeg, promptPng } from '../../../../support/fakeImages';
 import { startFakeKlingOfficialServer } from '../../../../support/fakeKlingOfficialServer';
 import type { FakeKlingOfficialServer } from '../../../../support/fakeKlingOfficialServer';
-import { runKling, runKlingOfficial } from '../../kling.harness';
+import { pngBinaries, runKling, runKlingOfficial } from '../../kling.harness';
 import { startFakeKlingServer } from '../../../../support/fakeKlingServer';
 
 let server: FakeKlingOfficialServer;
@@ -17,12 +17,6 @@ const fast = { pollInterval: 0.1 };
 const omni = (parameters: Record<string, unknown>) => ({ operation: 'omniImage', options: fast, ...parameters });
 const element = (value: string, mode = 'id') => ({ id: { __rl: true, mode, value } });
 
-async function binaries(count: number) {
-	const entries = await Promise.all(
-		Array.from({ length: count }, async (_, i) => [`p${i}`, await storeBinaryInput(promptPng(`photo ${i}`, i), `p${i}.png`, 'image/png')] as const),
-	);
-	return Object.fromEntries(entries);
-}
 
 describe('Omni-Image', () => {
 	it('sends binary, URL and base64 references in order with elements; one item per image with its index, result type and task', async () => {
@@ -30,7 +24,7 @@ describe('Omni-Image', () => {
 		const [preset] = server.presetElements;
 		const { items, error } = await runKlingOfficial({
 			server,
-			items: [{ json: {}, binary: await binaries(2) }],
+			items: [{ json: {}, binary: await pngBinaries(2, 'p', 'photo') }],
 			parameters: omni({
 				omniModel: 'kling-v3-omni',
 				prompt: 'The bottle of <<<image_1>>> next to <<<image_3>>> on a beach, no people',
@@ -79,7 +73,7 @@ describe('Omni-Image', () => {
 	it('makes a series: series_amount images from series_images, downloaded as binary; the task holds that many slots', async () => {
 		const { items, error } = await runKlingOfficial({
 			server,
-			items: [{ json: {}, binary: await binaries(1) }],
+			items: [{ json: {}, binary: await pngBinaries(1, 'p', 'photo') }],
 			parameters: omni({
 				omniModel: 'kling-v3-omni',
 				prompt: '<<<image_1>>> in four seasons',
