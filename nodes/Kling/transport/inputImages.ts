@@ -33,6 +33,15 @@ export interface ImageInput {
 	label?: string;
 }
 
+/** The parameters of one image, as named in `names` (a path prefix such as `subjectImages.subject[1].` allowed). */
+export function imageInputAt(
+	names: { url: string; binary: string; base64: string },
+	source: ImageSource,
+	label?: string,
+	prefix = '',
+): ImageInput {
+	return { source, urlParameter: prefix + names.url, binaryParameter: prefix + names.binary, base64Parameter: prefix + names.base64, label };
+}
 
 /**
  * An input image that has been checked but not read: where to find it when its request is sent.
@@ -116,14 +125,9 @@ export async function checkImageList(ctx: IExecuteFunctions, itemIndex: number, 
 	const entries = ctx.getNodeParameter(`${spec.name}.${spec.entry}`, itemIndex, []) as IDataObject[];
 	const images: CheckedImage[] = [];
 	for (const [position, entry] of entries.entries()) {
-		const path = (name: string) => `${spec.name}.${spec.entry}[${position}].${name}`;
-		const input: ImageInput = {
-			source: (entry[IMAGE_LIST_ENTRY_NAMES.source] ?? 'binary') as ImageSource,
-			urlParameter: path(IMAGE_LIST_ENTRY_NAMES.url),
-			binaryParameter: path(IMAGE_LIST_ENTRY_NAMES.binary),
-			base64Parameter: path(IMAGE_LIST_ENTRY_NAMES.base64),
-			label: `${spec.entryLabel} ${position + 1}`,
-		};
+		const source = (entry[IMAGE_LIST_ENTRY_NAMES.source] ?? 'binary') as ImageSource;
+		const label = `${spec.entryLabel} ${position + 1}`;
+		const input = imageInputAt(IMAGE_LIST_ENTRY_NAMES, source, label, `${spec.name}.${spec.entry}[${position}].`);
 		images.push(...(await checkImageInputs(ctx, itemIndex, input, true)));
 	}
 	checkImageCount(spec, images.length);
@@ -136,8 +140,7 @@ export async function checkReferenceImage(
 	itemIndex: number,
 	source: ImageSource,
 ): Promise<CheckedImage | undefined> {
-	const names = REFERENCE_IMAGE_NAMES;
-	return await checkImageInput(ctx, itemIndex, { source, urlParameter: names.url, binaryParameter: names.binary, base64Parameter: names.base64 });
+	return await checkImageInput(ctx, itemIndex, imageInputAt(REFERENCE_IMAGE_NAMES, source));
 }
 
 /** The image value to send: the URL, or the file's base64 with no `data:` prefix, read now. */

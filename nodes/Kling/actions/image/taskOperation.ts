@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { imageInputNames } from '../../parameters/inputImages';
 import { noImagesError } from '../../transport/errors';
+import { imageInputAt } from '../../transport/inputImages';
 import type { ImageInput } from '../../transport/inputImages';
 import type { Session } from '../../transport/session';
 import type { Generation, StartedTask } from '../../transport/tasks';
@@ -35,7 +36,7 @@ export function imageInputOf(ctx: IExecuteFunctions, itemIndex: number, prefix: 
 	const names = imageInputNames(prefix);
 	const source = textValue(label, ctx.getNodeParameter(names.source, itemIndex, optional ? 'none' : 'binary')) as ImageSource;
 	if (!optional && source === 'none') throw new FieldError(label, 'is required: choose Binary File, Image URL or Base64');
-	return { source, urlParameter: names.url, binaryParameter: names.binary, base64Parameter: names.base64, label };
+	return imageInputAt(names, source, label);
 }
 
 /** The output of a generation or task: its images, or the started task when not waiting. */
