@@ -212,6 +212,29 @@ async function storedImageHashes(executions: StoredExecution[]): Promise<string[
 
 let gatewayBefore: StoredExecution[] = [];
 
+/**
+ * Where a burst's time went: when the first generation request came after the calls, when the
+ * last image was done, and per half second the generations running and the 429s answered.
+ */
+function timeline(attempts: Array<{ at: number; outcome: string }>, firedAt: number, wallMs: number): string {
+	const ok = attempts.filter((attempt) => attempt.outcome === 'ok').map((attempt) => attempt.at - firedAt);
+	if (ok.length === 0) return 'no generation';
+	const first = Math.min(...attempts.map((attempt) => attempt.at - firedAt));
+	const lastEnd = Math.max(...ok) + GATEWAY_LATENCY_MS;
+	const step = 500;
+	const running: number[] = [];
+	const refused: number[] = [];
+	for (let t = 0; t < lastEnd; t += step) {
+		running.push(ok.filter((start) => start <= t + step / 2 && t + step / 2 < start + GATEWAY_LATENCY_MS).length);
+		refused.push(attempts.filter((a) => a.outcome === 'throttled' && a.at - firedAt >= t && a.at - firedAt < t + step).length);
+	}
+	return (
+		`first request ${(first / 1000).toFixed(2)} s after the calls, last image done at ${(lastEnd / 1000).toFixed(2)} s, ` +
+		`answers done ${((wallMs - lastEnd) / 1000).toFixed(2)} s later; running per ½ s: ${running.join('')}; ` +
+		`429s per ½ s: ${refused.join('')}`
+	);
+}
+
 describe.each([
 	{ burst: 1, label: 'first burst, each worker starting with no knowledge of the account' },
 	{ burst: 2, label: 'second burst, each worker starting from what it learnt in the first' },
@@ -222,6 +245,7 @@ describe.each([
 			`${GATEWAY_TARGETS.maxExtra[burst - 1] * 100} %, printed)`,
 		async () => {
 			limitedGateway.clear();
+			const firedAt = Date.now();
 			const { answers, wallMs } = await fireAtOnce(
 				bed.n8n.webhookUrl('kling-queue-gateway'),
 				CALLS,
@@ -243,6 +267,7 @@ describe.each([
 					`generated, at most ${limitedGateway.peakInFlight} at once; ${failed} failed executions`,
 			);
 
+			report(`gateway ${burst}: ${timeline(limitedGateway.attemptLog, firedAt, wallMs)}`);
 			expect(executions).toHaveLength(CALLS);
 			expectSpreadOverWorkers(byWorker, executions);
 			expect(limitedGateway.peakInFlight).toBeLessThanOrEqual(GATEWAY_CAP);

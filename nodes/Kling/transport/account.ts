@@ -36,7 +36,7 @@ export class Account {
 	constructor(concurrency: number, clock: Clock) {
 		const now = () => clock.now();
 		this.lastUsedAt = now();
-		this.requests = new AdaptiveLimiter(concurrency, 0.75, 16, now, concurrency, () => clock.random());
+		this.requests = new AdaptiveLimiter(concurrency, clock);
 		this.taskPools = { image: new TaskSlots(now), tryOn: new TaskSlots(now) };
 	}
 
@@ -112,10 +112,10 @@ export function noteTasksSeen(tasks: TaskSnapshot[]): void {
 	for (const account of accounts.values()) for (const task of tasks) account.taskSeen(task);
 }
 
-/** A held share of the limit; `epoch` tells which level it was granted under. */
+/** A held share of the limit; `probe` tells a grant above the level, to see whether the account allows more now. */
 export interface LimiterSlot {
-	readonly epoch: number;
 	readonly weight: number;
+	readonly probe: boolean;
 	release(): void;
 }
 
@@ -127,20 +127,35 @@ interface Waiter {
 	onAbort?: () => void;
 }
 
-/** Without a throttle for this long, the level steps up by one on its own. */
-export const RECOVERY_MS = 60_000;
-
-/** A probe back to the refused level waits for this many times the successes of a step below it (before jitter). */
-const PROBE_SUCCESSES = 2;
+/** Kling's advice after a refusal for load: wait at least a second (used when no Retry-After came). */
+const REFUSAL_PAUSE_MS = 1000;
 
 /**
- * Bounds what an account has in flight: requests (weight 1) or, on the official API, task slots
- * (a task of n images weighs n). The bound adapts (AIMD): it drops when the API says the account
- * is at its limit and creeps back up after successes. The level that was refused is tried again
- * after a quiet minute, or sooner by a rarer, jittered probe while work waits (another worker's
- * load on the account may have ended), so the level settles just under the account's limit
- * instead of probing past it every round, and processes sharing an account do not probe in step.
- * Each throttle also doubles the successes needed before the next increase.
+ * New work pauses at most this long after a refusal: a longer Retry-After is honoured by the
+ * refused request itself (which may instead give up at its deadline); the others only must not
+ * follow it into the same refusal.
+ */
+const MAX_PAUSE_MS = 2000;
+
+/** A refused probe doubles the wait before the next one, up to this many request durations. */
+const MAX_PROBE_WAIT = 16;
+
+/** Until a request has succeeded, probes count on one this long. */
+const FIRST_DURATION_MS = 1000;
+
+/** Probes are never closer than this, however quick the requests. */
+const MIN_PROBE_WAIT_MS = 250;
+
+/**
+ * Bounds the requests an account has in flight (weight 1 each). It starts at the run's Parallel
+ * Requests. A refusal for load (429, 1302) says the account is full now: the level drops to what
+ * this process still has running there, which the account accepted, and with nothing running new
+ * work waits out the refusal's Retry-After instead of meeting the same refusal. The level rises
+ * again only by probes: while work waits, one request above the level, after a wait of about one
+ * request's duration, jittered so that processes sharing the account (n8n's queue-mode workers,
+ * each learning alone) do not probe in step. A refused probe doubles that wait; one the account
+ * took raises the level and lets the next probe go at once, so a worker whose neighbour has gone
+ * quiet climbs back within a few requests.
  */
 export class AdaptiveLimiter {
 	private limitNow: number;
@@ -149,34 +164,35 @@ export class AdaptiveLimiter {
 
 	private inFlight = 0;
 
-	private epochNow = 0;
+	private probing = false;
 
-	private successesSinceChange = 0;
+	/** Once refused, the level rises only by probes. */
+	private refused = false;
 
-	private probeBackoff = 1;
+	private probeWait = 1;
 
-	private lastStepAt: number;
+	private nextProbeAt = 0;
 
-	/** The level that last drew a refusal: successes alone do not climb back to it, only a quiet minute does. */
-	private refusedAt = Infinity;
+	/** After a refusal with nothing of ours running, no new request goes out before this. */
+	private pausedUntil = 0;
+
+	private pauseWatched = false;
+
+	/** The last refusal's pause: what a refused probe would cost its item. */
+	private pauseMs = REFUSAL_PAUSE_MS;
+
+	/** How long accepted requests take (moving average), the scale of the probe wait. */
+	private durationMs: number | undefined;
 
 	private readonly waiting: Waiter[] = [];
 
-	/** Scales the successes a probe waits for: drawn anew at each change of level, from 0.5 to 1.5. */
-	private jitter: number;
-
 	constructor(
 		maxLimit: number,
-		private readonly decreaseFactor = 0.75,
-		private readonly maxProbeBackoff = 16,
-		private readonly now: () => number = () => Date.now(),
+		private readonly clock: Clock,
 		initialLimit = maxLimit,
-		private readonly random: () => number = () => Math.random(),
 	) {
-		this.jitter = 0.5 + random();
 		this.ceiling = Math.max(1, Math.floor(maxLimit));
 		this.limitNow = Math.max(1, Math.min(this.ceiling, Math.floor(initialLimit)));
-		this.lastStepAt = now();
 	}
 
 	get limit(): number {
@@ -198,11 +214,11 @@ export class AdaptiveLimiter {
 
 	/**
 	 * A run that allows more at once lifts the ceiling, and the level too while nothing has been
-	 * refused yet; a level learned from refusals stays and creeps up from there.
+	 * refused yet; a level learned from refusals stays and rises by probes.
 	 */
 	allow(level: number, maxLimit = level): void {
 		this.ceiling = Math.max(this.ceiling, Math.floor(maxLimit));
-		if (this.epochNow === 0) this.limitNow = Math.max(this.limitNow, Math.min(this.ceiling, Math.floor(level)));
+		if (!this.refused) this.limitNow = Math.max(this.limitNow, Math.min(this.ceiling, Math.floor(level)));
 		this.pump();
 	}
 
@@ -212,9 +228,11 @@ export class AdaptiveLimiter {
 	 */
 	async acquire(signal?: AbortSignal, urgent = false, weight = 1): Promise<LimiterSlot> {
 		if (signal?.aborted) throw cancelledError();
-		this.recover();
-		if (this.waiting.length === 0 && this.fits(weight)) return this.grant(weight);
-		return await new Promise<LimiterSlot>((resolve, reject) => {
+		if (this.waiting.length === 0 || urgent) {
+			const slot = this.tryGrant(weight);
+			if (slot) return slot;
+		}
+		const granted = new Promise<LimiterSlot>((resolve, reject) => {
 			// A signal of its own per waiter: many waiters must not pile listeners onto a shared one.
 			const scoped = signal && AbortSignal.any([signal]);
 			const waiter: Waiter = { weight, resolve, reject, signal: scoped };
@@ -229,86 +247,111 @@ export class AdaptiveLimiter {
 			if (urgent) this.waiting.unshift(waiter);
 			else this.waiting.push(waiter);
 		});
+		// A probe may be due now that work waits; a pause needs a wake-up of its own.
+		this.pump();
+		if (this.pausedUntil > this.clock.now()) void this.wakeAfterPause();
+		return await granted;
 	}
 
 	/**
-	 * The API accepted a request: maybe allow one more in flight. Below the level that was refused
-	 * the level climbs after `level × backoff` successes; back to that level only while work waits
-	 * (a probe: the account may have room again, e.g. another worker's load has ended), after a
-	 * jittered number of successes, so that processes sharing an account do not probe in step.
+	 * The API took the request. A probe raises the level, and the next probe may follow at once.
+	 * Call before releasing the slot.
 	 */
-	onSuccess(): void {
-		this.successesSinceChange++;
-		this.recover();
-		if (this.limitNow >= this.ceiling || this.limitNow + 1 > this.refusedAt) return;
-		const probe = this.limitNow + 1 === this.refusedAt;
-		if (probe && this.waiting.length === 0) return;
-		const needed = this.limitNow * this.probeBackoff * (probe ? PROBE_SUCCESSES * this.jitter : 1);
-		if (this.successesSinceChange >= needed) this.step();
+	onSuccess(slot?: LimiterSlot, durationMs?: number): void {
+		if (durationMs !== undefined) this.durationMs = this.durationMs === undefined ? durationMs : 0.8 * this.durationMs + 0.2 * durationMs;
+		if (!slot?.probe) return;
+		this.limitNow = Math.min(this.ceiling, this.limitNow + 1);
+		this.probeWait = 1;
+		this.nextProbeAt = this.clock.now();
 	}
 
 	/**
-	 * The API refused work for load. Only the first refusal among work sent at the same level
-	 * counts: the rest of that burst says nothing new. What others still hold was accepted, so
-	 * the level never stays above it.
+	 * The API refused work for load. A refused probe leaves the level and doubles the probe wait;
+	 * any other refusal sets the level to what this process still has in flight (the account
+	 * accepted it). With nothing of ours in flight, new work pauses for `retryAfterMs`. Call
+	 * before releasing the slot.
 	 */
-	onThrottle(slot: LimiterSlot): void {
-		if (slot.epoch !== this.epochNow) return;
-		this.epochNow++;
-		this.refusedAt = this.limitNow;
+	onThrottle(slot: LimiterSlot, retryAfterMs = REFUSAL_PAUSE_MS): void {
+		const now = this.clock.now();
 		const othersHeld = this.inFlight - slot.weight;
-		const reduced = Math.floor(this.limitNow * this.decreaseFactor);
-		this.limitNow = Math.max(1, othersHeld > 0 ? Math.min(reduced, othersHeld) : reduced);
-		this.successesSinceChange = 0;
-		this.lastStepAt = this.now();
-		this.probeBackoff = Math.min(this.maxProbeBackoff, this.probeBackoff * 2);
-		this.jitter = 0.5 + this.random();
+		this.pauseMs = Math.min(MAX_PAUSE_MS, retryAfterMs);
+		if (othersHeld <= 0) {
+			this.pausedUntil = Math.max(this.pausedUntil, now + Math.min(MAX_PAUSE_MS, retryAfterMs));
+			void this.wakeAfterPause();
+		}
+		if (slot.probe) {
+			this.probeWait = Math.min(MAX_PROBE_WAIT, this.probeWait * 2);
+		} else {
+			this.limitNow = Math.max(1, Math.min(this.limitNow, othersHeld));
+			this.refused = true;
+		}
+		const jitter = 0.5 + this.clock.random();
+		this.nextProbeAt = now + this.requestMs() * this.probeWait * jitter;
 	}
 
-	/** One step up per quiet minute, with the probe backoff halved: limits can rise again. */
-	private recover(): void {
-		if (this.limitNow >= this.ceiling) return;
-		const quietSteps = Math.floor((this.now() - this.lastStepAt) / RECOVERY_MS);
-		if (quietSteps < 1) return;
-		this.probeBackoff = Math.max(1, this.probeBackoff / 2 ** quietSteps);
-		this.refusedAt = Infinity;
-		this.limitNow = Math.min(this.ceiling, this.limitNow + quietSteps);
-		this.lastStepAt = this.now();
+	/**
+	 * Nothing of ours may end a pause, so one watcher wakes the queue when it is over (in steps of
+	 * at most a second, and only while work waits, so that no long timer outlives the run).
+	 */
+	private async wakeAfterPause(): Promise<void> {
+		if (this.pauseWatched) return;
+		this.pauseWatched = true;
+		try {
+			for (let left = this.pausedUntil - this.clock.now(); left > 0 && this.waiting.length > 0; left = this.pausedUntil - this.clock.now()) {
+				await this.clock.sleep(Math.min(1000, left));
+			}
+		} finally {
+			this.pauseWatched = false;
+		}
 		this.pump();
 	}
 
-	private step(): void {
-		this.limitNow++;
-		this.jitter = 0.5 + this.random();
-		this.successesSinceChange = 0;
-		this.lastStepAt = this.now();
-		this.pump();
+	/** A slot now if the level has room (or a probe is due), else none. */
+	private tryGrant(weight: number): LimiterSlot | undefined {
+		const now = this.clock.now();
+		if (now < this.pausedUntil) return undefined;
+		if (this.inFlight === 0 || this.inFlight + weight <= this.limitNow) return this.grant(weight, false);
+		return this.probeDue(now) ? this.grant(weight, true) : undefined;
 	}
 
-	private fits(weight: number): boolean {
-		return this.inFlight === 0 || this.inFlight + weight <= this.limitNow;
+	/**
+	 * A probe goes when its wait is over and enough work is queued to outlast a refusal's pause:
+	 * near the end of a run a refused probe would only hold its item back.
+	 */
+	private probeDue(now: number): boolean {
+		if (!this.refused || this.probing || this.limitNow >= this.ceiling || now < this.nextProbeAt) return false;
+		return this.waiting.length >= this.limitNow * (this.pauseMs / this.requestMs());
 	}
 
-	private grant(weight: number): LimiterSlot {
+	/** How long a request takes here, as far as probes are concerned. */
+	private requestMs(): number {
+		return Math.max(MIN_PROBE_WAIT_MS, this.durationMs ?? FIRST_DURATION_MS);
+	}
+
+	private grant(weight: number, probe: boolean): LimiterSlot {
 		this.inFlight += weight;
+		if (probe) this.probing = true;
 		let released = false;
 		return {
-			epoch: this.epochNow,
 			weight,
+			probe,
 			release: () => {
 				if (released) return;
 				released = true;
 				this.inFlight -= weight;
+				if (probe) this.probing = false;
 				this.pump();
 			},
 		};
 	}
 
 	private pump(): void {
-		while (this.waiting.length > 0 && this.fits(this.waiting[0].weight)) {
+		while (this.waiting.length > 0) {
+			const slot = this.tryGrant(this.waiting[0].weight);
+			if (!slot) return;
 			const waiter = this.waiting.shift() as Waiter;
 			if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
-			waiter.resolve(this.grant(waiter.weight));
+			waiter.resolve(slot);
 		}
 	}
 }

@@ -126,35 +126,50 @@ export class KlingClient {
 		const { limiter, clock } = this.options;
 		const read = request.method === 'GET';
 		const slot: LimiterSlot = await limiter.acquire(signal, attempt > 1);
-		const timeoutMs = Math.max(1, Math.min(read ? this.options.readTimeoutMs : this.options.timeoutMs, request.deadline - clock.now()));
-		let response: IN8nHttpFullResponse;
+		// Released only after the limiter has heard the answer: it must know what else is still running.
 		try {
-			response = (await this.ctx.helpers.httpRequest({
-				method: request.method,
-				url: `${this.options.baseUrl}${request.path}`,
-				qs: request.qs,
-				headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: this.options.authorization() },
-				body: request.body === undefined ? undefined : JSON.stringify(request.body),
-				encoding: 'text',
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				timeout: timeoutMs,
-				abortSignal: signal,
-				// A redirect to another host must not take the key or token along.
-				sendCredentialsOnCrossOriginRedirect: false,
-			})) as IN8nHttpFullResponse;
-		} catch (error) {
-			return this.connectionFailure(error, context, 'The Kling API', { timeoutMs, read });
+			const timeoutMs = Math.max(1, Math.min(read ? this.options.readTimeoutMs : this.options.timeoutMs, request.deadline - clock.now()));
+			const sentAt = clock.now();
+			let response: IN8nHttpFullResponse;
+			try {
+				response = (await this.ctx.helpers.httpRequest({
+					method: request.method,
+					url: `${this.options.baseUrl}${request.path}`,
+					qs: request.qs,
+					headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: this.options.authorization() },
+					body: request.body === undefined ? undefined : JSON.stringify(request.body),
+					encoding: 'text',
+					returnFullResponse: true,
+					ignoreHttpStatusErrors: true,
+					timeout: timeoutMs,
+					abortSignal: signal,
+					// A redirect to another host must not take the key or token along.
+					sendCredentialsOnCrossOriginRedirect: false,
+				})) as IN8nHttpFullResponse;
+			} catch (error) {
+				return this.connectionFailure(error, context, 'The Kling API', { timeoutMs, read });
+			}
+			return this.judgeAnswer(request, response, context, slot, clock.now() - sentAt);
 		} finally {
 			slot.release();
 		}
+	}
 
+	/** What an answer means for the request, and what the account's limiter learns from it. */
+	private judgeAnswer<T>(
+		request: ApiRequest<T>,
+		response: IN8nHttpFullResponse,
+		context: ErrorContext,
+		slot: LimiterSlot,
+		tookMs: number,
+	): Attempt<T> & { code?: number } {
+		const { limiter, clock } = this.options;
 		const { statusCode } = response;
 		const text = String(response.body ?? '');
 		const parsed = tryParseJson(text);
 		const body = parsed.ok ? parsed.value : text;
 		if (statusCode >= 200 && statusCode < 300 && klingErrorCode(body) === undefined) {
-			limiter.onSuccess();
+			limiter.onSuccess(slot, tookMs);
 			try {
 				return { ok: true, value: request.parse(parseJsonAnswer(text)) };
 			} catch (error) {
@@ -164,13 +179,13 @@ export class KlingClient {
 		}
 		const verdict = errorAnswer(statusCode, body, context);
 		if (request.notFound && (statusCode === 404 || verdict.code === 1203)) {
-			limiter.onSuccess();
+			limiter.onSuccess(slot);
 			return { ok: true, value: request.notFound.notFound };
 		}
 		// 1303 counts task slots, which the caller's task limiter learns from, not the request rate.
-		if (verdict.kind === 'throttled' && verdict.code !== 1303) limiter.onThrottle(slot);
 		const retryAfter = response.headers?.['retry-after'];
 		const retryAfterMs = parseRetryAfter(retryAfter, clock.now());
+		if (verdict.kind === 'throttled' && verdict.code !== 1303) limiter.onThrottle(slot, retryAfterMs);
 		return {
 			ok: false,
 			// Kling's code stays on the error, for callers that treat one refusal in a way of their own.

@@ -103,6 +103,29 @@ describe('gateway: waiting for the account is not a failure', () => {
 		expect(ms).toBeLessThan(2000);
 	});
 
+	it('when all it had in flight is refused, no item of another execution follows into the same refusal before the Retry-After', async () => {
+		// An account of its own (another address): what the tests above taught theirs must not shape this first wave.
+		const own = await startFakeKlingServer({ apiKey: server.apiKey });
+		try {
+			own.enqueue(...Array.from({ length: 4 }, () => throttled('1')));
+			const run = (name: string) =>
+				runKling({ server: own, apiKey: own.apiKey, items: prompts(`${name} 1`, `${name} 2`, `${name} 3`, `${name} 4`), parameters: { prompt: '={{ $json.prompt }}', output: 'url' } });
+			const results = await Promise.all([run('a'), run('b')]);
+			for (const { error, items } of results) {
+				expect(error).toBeUndefined();
+				expect(items).toHaveLength(4);
+			}
+			const refusals = own.attemptLog.filter((attempt) => attempt.outcome === 'fault'); // the enqueued 429s
+			expect(refusals).toHaveLength(4);
+			const lastRefusal = Math.max(...refusals.map((attempt) => attempt.at));
+			const followers = own.attemptLog.filter((attempt) => attempt.at > lastRefusal && attempt.at < lastRefusal + 900);
+			expect(followers).toHaveLength(0);
+			expect(own.attempts).toBe(12);
+		} finally {
+			await own.close();
+		}
+	});
+
 	it('a negative Retry-After is ignored, not read as "no wait"', async () => {
 		server.enqueue(throttled('-1'));
 		const { result, ms } = await timed(runKling({ server, parameters: urlOutput }));

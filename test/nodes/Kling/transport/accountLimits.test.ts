@@ -1,8 +1,60 @@
-import { AdaptiveLimiter, RECOVERY_MS, TASK_PROBE_MS, TaskSlots } from '../../../../nodes/Kling/transport/account';
+import { AdaptiveLimiter, TASK_PROBE_MS, TaskSlots } from '../../../../nodes/Kling/transport/account';
+import type { LimiterSlot } from '../../../../nodes/Kling/transport/account';
+import type { Clock } from '../../../../nodes/Kling/transport/retry';
+import { VirtualClock } from '../../../support/virtualClock';
+
+/** A clock moved by hand: sleeps end when the test moves time past them. */
+class HandClock implements Clock {
+	nowMs = 0;
+
+	private sleepers: Array<{ until: number; wake: () => void }> = [];
+
+	constructor(private readonly randomValue = 0.5) {}
+
+	now(): number {
+		return this.nowMs;
+	}
+
+	async sleep(ms: number): Promise<void> {
+		await new Promise<void>((wake) => this.sleepers.push({ until: this.nowMs + ms, wake }));
+	}
+
+	random(): number {
+		return this.randomValue;
+	}
+
+	/** Moves time forward, waking the sleeps that are over, and lets promises settle. */
+	async advance(ms: number): Promise<void> {
+		this.nowMs += ms;
+		const due = this.sleepers.filter((sleeper) => sleeper.until <= this.nowMs);
+		this.sleepers = this.sleepers.filter((sleeper) => sleeper.until > this.nowMs);
+		due.forEach((sleeper) => sleeper.wake());
+		for (let i = 0; i < 5; i++) await Promise.resolve();
+	}
+}
+
+/** Whether a pending acquire has been granted yet (promises settled). */
+async function settled(pending: Promise<LimiterSlot>): Promise<LimiterSlot | undefined> {
+	let slot: LimiterSlot | undefined;
+	void pending.then((granted) => (slot = granted));
+	for (let i = 0; i < 5; i++) await Promise.resolve();
+	return slot;
+}
+
+/** A request refused for load: the limiter hears it before the slot is given back, as the client does. */
+function refuse(limiter: AdaptiveLimiter, slot: LimiterSlot, retryAfterMs?: number): void {
+	limiter.onThrottle(slot, retryAfterMs);
+	slot.release();
+}
+
+function succeed(limiter: AdaptiveLimiter, slot: LimiterSlot, durationMs = 1000): void {
+	limiter.onSuccess(slot, durationMs);
+	slot.release();
+}
 
 describe('AdaptiveLimiter', () => {
 	it('grants up to the limit at once and queues the rest in order', async () => {
-		const limiter = new AdaptiveLimiter(2);
+		const limiter = new AdaptiveLimiter(2, new VirtualClock());
 		const a = await limiter.acquire();
 		const b = await limiter.acquire();
 		const order: string[] = [];
@@ -18,7 +70,7 @@ describe('AdaptiveLimiter', () => {
 	});
 
 	it('lets urgent waiters (retries) ahead of new work', async () => {
-		const limiter = new AdaptiveLimiter(1);
+		const limiter = new AdaptiveLimiter(1, new VirtualClock());
 		const first = await limiter.acquire();
 		const order: string[] = [];
 		const fresh = limiter.acquire().then((slot) => (order.push('fresh'), slot.release()));
@@ -28,53 +80,38 @@ describe('AdaptiveLimiter', () => {
 		expect(order).toEqual(['retry', 'fresh']);
 	});
 
-	it('drops multiplicatively on throttling, once per level, down to 1', async () => {
-		const limiter = new AdaptiveLimiter(10);
-		const burst = await Promise.all(Array.from({ length: 10 }, () => limiter.acquire()));
-		burst.forEach((slot) => limiter.onThrottle(slot));
-		expect(limiter.limit).toBe(7);
-		burst.forEach((slot) => slot.release());
-		for (let i = 0; i < 10; i++) {
-			const slot = await limiter.acquire();
-			limiter.onThrottle(slot);
-			slot.release();
-		}
-		expect(limiter.limit).toBe(1);
+	it('on a refusal drops to what it still has in flight, each refusal of a burst lowering it further', async () => {
+		const limiter = new AdaptiveLimiter(10, new HandClock());
+		const burst = await Promise.all(Array.from({ length: 6 }, () => limiter.acquire()));
+		refuse(limiter, burst[5]);
+		expect(limiter.limit).toBe(5);
+		refuse(limiter, burst[4]); // sent with the first: the account took only the others
+		refuse(limiter, burst[3]);
+		expect(limiter.limit).toBe(3);
+		burst.slice(0, 3).forEach((slot) => succeed(limiter, slot));
+		expect(limiter.limit).toBe(3);
 	});
 
-	it('climbs back slowly, and more slowly after each throttle', async () => {
-		const limiter = new AdaptiveLimiter(8);
-		const slot = await limiter.acquire();
-		limiter.onThrottle(slot); // 8 -> 6, probe backoff 2
-		slot.release();
-		expect(limiter.limit).toBe(6);
-		for (let i = 0; i < 11; i++) limiter.onSuccess();
-		expect(limiter.limit).toBe(6);
-		limiter.onSuccess(); // 12 = 6 x 2 successes
-		expect(limiter.limit).toBe(7);
-		for (let i = 0; i < 100; i++) limiter.onSuccess();
-		expect(limiter.limit).toBe(7); // 8 drew the refusal: successes alone do not go back there
-	});
-
-	it('tries the refused level again after a quiet minute, and creeps up a step per quiet minute', async () => {
-		let now = 0;
-		const limiter = new AdaptiveLimiter(8, 0.75, 16, () => now);
-		const slot = await limiter.acquire();
-		limiter.onThrottle(slot); // 8 -> 6
-		slot.release();
-		now += RECOVERY_MS - 1;
-		limiter.onSuccess();
-		expect(limiter.limit).toBe(6);
-		now += 1;
-		limiter.onSuccess();
-		expect(limiter.limit).toBe(7);
-		now += 5 * RECOVERY_MS;
-		limiter.onSuccess();
-		expect(limiter.limit).toBe(8);
+	it('with nothing else in flight, a refusal holds new work back for its Retry-After instead of sending it into the same refusal', async () => {
+		const clock = new HandClock();
+		const limiter = new AdaptiveLimiter(1, clock);
+		const first = await limiter.acquire();
+		const queued = [limiter.acquire(), limiter.acquire(), limiter.acquire()];
+		refuse(limiter, first, 2000);
+		expect(await settled(queued[0])).toBeUndefined();
+		await clock.advance(1000);
+		expect(await settled(queued[0])).toBeUndefined();
+		await clock.advance(1000);
+		const next = await settled(queued[0]);
+		expect(next).toBeDefined();
+		expect(limiter.active).toBe(1);
+		succeed(limiter, next as LimiterSlot);
+		(await queued[1]).release();
+		(await queued[2]).release();
 	});
 
 	it('waits at its level for units of weight, granting a heavy one alone rather than never', async () => {
-		const limiter = new AdaptiveLimiter(5);
+		const limiter = new AdaptiveLimiter(5, new VirtualClock());
 		const four = await limiter.acquire(undefined, false, 4);
 		let second = false;
 		const next = limiter.acquire(undefined, false, 4).then((slot) => ((second = true), slot));
@@ -89,33 +126,8 @@ describe('AdaptiveLimiter', () => {
 		huge.release();
 	});
 
-	it('on a refusal drops to what the others still hold, since that much was accepted', async () => {
-		const limiter = new AdaptiveLimiter(10);
-		const held = await Promise.all([limiter.acquire(), limiter.acquire(), limiter.acquire()]);
-		const refused = await limiter.acquire();
-		limiter.onThrottle(refused);
-		expect(limiter.limit).toBe(3);
-		[...held, refused].forEach((slot) => slot.release());
-	});
-
-	it('wakes queued work when the limit rises', async () => {
-		let now = 0;
-		const limiter = new AdaptiveLimiter(2, 0.75, 16, () => now);
-		const first = await limiter.acquire();
-		limiter.onThrottle(first); // 2 -> 1
-		let granted = false;
-		const waiting = limiter.acquire().then((slot) => ((granted = true), slot));
-		await Promise.resolve();
-		expect(granted).toBe(false);
-		now += RECOVERY_MS;
-		limiter.onSuccess(); // a quiet minute -> limit 2
-		(await waiting).release();
-		expect(granted).toBe(true);
-		first.release();
-	});
-
 	it('rejects waiters whose signal aborts, and keeps the queue consistent', async () => {
-		const limiter = new AdaptiveLimiter(1);
+		const limiter = new AdaptiveLimiter(1, new VirtualClock());
 		const held = await limiter.acquire();
 		const controller = new AbortController();
 		const cancelled = limiter.acquire(controller.signal);
@@ -127,38 +139,78 @@ describe('AdaptiveLimiter', () => {
 		expect(limiter.active).toBe(0);
 		await expect(limiter.acquire(controller.signal)).rejects.toThrow('Execution canceled');
 	});
+
+	it('a run allowing more lifts the level only while nothing has been refused', async () => {
+		const limiter = new AdaptiveLimiter(2, new HandClock());
+		limiter.allow(4);
+		expect(limiter.limit).toBe(4);
+		const slots = await Promise.all([limiter.acquire(), limiter.acquire(), limiter.acquire()]);
+		refuse(limiter, slots[2]);
+		limiter.allow(8);
+		expect(limiter.limit).toBe(2);
+		expect(limiter.maxLimit).toBe(8);
+		slots.slice(0, 2).forEach((slot) => slot.release());
+	});
 });
 
 describe('AdaptiveLimiter probes', () => {
-	const refusedOnce = async () => {
-		const limiter = new AdaptiveLimiter(3, 0.75, 16, () => 0, 3, () => 0.5);
-		const held = await Promise.all([limiter.acquire(), limiter.acquire()]);
-		const refused = await limiter.acquire();
-		limiter.onThrottle(refused); // 3 -> 2, backoff 2
-		refused.release();
-		return { limiter, held };
+	/** Level 4 refused at 5 (random 0.5: no jitter), two running, `waiting` more queued. */
+	const refusedAtFive = async (waiting: number) => {
+		const clock = new HandClock(0.5);
+		const limiter = new AdaptiveLimiter(8, clock);
+		const warm = await limiter.acquire();
+		succeed(limiter, warm, 1000); // requests take a second here
+		const running = await Promise.all(Array.from({ length: 5 }, () => limiter.acquire()));
+		refuse(limiter, running[4]);
+		expect(limiter.limit).toBe(4);
+		const queued = Array.from({ length: waiting }, () => limiter.acquire());
+		return { clock, limiter, running: running.slice(0, 4), queued };
 	};
 
-	it('goes back to the refused level only while work waits', async () => {
-		const { limiter, held } = await refusedOnce();
-		for (let i = 0; i < 100; i++) limiter.onSuccess();
-		expect(limiter.limit).toBe(2);
-		const waiting = limiter.acquire();
-		limiter.onSuccess();
-		expect(limiter.limit).toBe(3);
-		(await waiting).release();
-		held.forEach((slot) => slot.release());
+	it('sends one request above the level while work waits, about one request duration after the refusal', async () => {
+		const { clock, limiter, running, queued } = await refusedAtFive(8);
+		await clock.advance(999);
+		expect(await settled(queued[0])).toBeUndefined();
+		await clock.advance(1);
+		limiter.acquire().then((slot) => slot.release(), () => {}); // any event lets the due probe go
+		const probe = await settled(queued[0]);
+		expect(probe?.probe).toBe(true);
+		expect(limiter.active).toBe(5);
+		expect(await settled(queued[1])).toBeUndefined(); // one probe at a time
+		succeed(limiter, probe as LimiterSlot);
+		expect(limiter.limit).toBe(5); // the account took it: the level rises, and the next probe may go at once
+		const next = await settled(queued[1]);
+		expect(next).toBeDefined();
+		running.forEach((slot) => succeed(limiter, slot));
 	});
 
-	it('after a jittered number of successes: level x backoff x 2 x (0.5 to 1.5)', async () => {
-		const { limiter, held } = await refusedOnce();
-		const waiting = limiter.acquire();
-		for (let i = 0; i < 7; i++) limiter.onSuccess(); // 2 x 2 x 2 x jitter 1 = 8
-		expect(limiter.limit).toBe(2);
-		limiter.onSuccess();
-		expect(limiter.limit).toBe(3);
-		(await waiting).release();
-		held.forEach((slot) => slot.release());
+	it('a refused probe keeps the level and doubles the wait before the next', async () => {
+		const { clock, limiter, running, queued } = await refusedAtFive(8);
+		await clock.advance(1000);
+		running[0].release(); // an event: the level refills, and the probe goes above it
+		const refill = await settled(queued[0]);
+		const probe = await settled(queued[1]);
+		expect(refill?.probe).toBe(false);
+		expect(probe?.probe).toBe(true);
+		refuse(limiter, probe as LimiterSlot);
+		expect(limiter.limit).toBe(4);
+		await clock.advance(1999);
+		(refill as LimiterSlot).release();
+		expect((await settled(queued[2]))?.probe).toBe(false);
+		expect(await settled(queued[3])).toBeUndefined();
+		await clock.advance(1);
+		running[1].release();
+		expect((await settled(queued[3]))?.probe).toBe(false);
+		expect((await settled(queued[4]))?.probe).toBe(true);
+	});
+
+	it('sends no probe when too little work waits to outlast a refused probe\'s pause', async () => {
+		const { clock, limiter, running, queued } = await refusedAtFive(3); // 3 queued < level 4 x (1 s pause / 1 s request)
+		await clock.advance(5000);
+		running[0].release();
+		expect((await settled(queued[0]))?.probe).toBe(false);
+		expect(await settled(queued[1])).toBeUndefined();
+		expect(limiter.active).toBe(4);
 	});
 });
 
