@@ -88,11 +88,11 @@ export const SCENARIOS: Scenario[] = [
 		latencyMs: 1000,
 		serverCap: 3,
 		targets: { maxRatio: 1.25, maxExtraAttempts: 0.3, noFailures: true },
-		open: 'workers sharing an account (issue 15 point 2)',
+		open: 'workers sharing an account learn alone (issue 15 point 2)',
 		secondBatch: {
 			name: 'two-workers-2nd',
 			targets: { maxRatio: 1.25, maxExtraAttempts: 0.1, noFailures: true },
-			open: 'workers sharing an account (issue 15 point 2)',
+			open: 'workers sharing an account learn alone (issue 15 point 2)',
 		},
 	},
 	{

@@ -119,6 +119,11 @@ export interface LimiterSlot {
 	release(): void;
 }
 
+interface GrantedSlot extends LimiterSlot {
+	probe: boolean;
+	readonly grantedAt: number;
+}
+
 interface Waiter {
 	weight: number;
 	resolve: (slot: LimiterSlot) => void;
@@ -137,11 +142,14 @@ const REFUSAL_PAUSE_MS = 1000;
  */
 const MAX_PAUSE_MS = 2000;
 
-/** A refused probe doubles the wait before the next one, up to this many request durations. */
-const MAX_PROBE_WAIT = 16;
+/** A refused probe doubles the wait before the next one, up to this many times (in request durations per level). */
+const MAX_PROBE_WAIT = 4;
 
 /** Until a request has succeeded, probes count on one this long. */
 const FIRST_DURATION_MS = 1000;
+
+/** A probe not refused within this long (at least) counts as taken. */
+const MIN_PROBE_ACCEPT_MS = 50;
 
 /** Probes are never closer than this, however quick the requests. */
 const MIN_PROBE_WAIT_MS = 250;
@@ -152,10 +160,10 @@ const MIN_PROBE_WAIT_MS = 250;
  * this process still has running there, which the account accepted, and with nothing running new
  * work waits out the refusal's Retry-After instead of meeting the same refusal. The level rises
  * again only by probes: while work waits, one request above the level, after a wait of about one
- * request's duration, jittered so that processes sharing the account (n8n's queue-mode workers,
- * each learning alone) do not probe in step. A refused probe doubles that wait; one the account
- * took raises the level and lets the next probe go at once, so a worker whose neighbour has gone
- * quiet climbs back within a few requests.
+ * request's duration per level, jittered so that processes sharing the account (n8n's queue-mode
+ * workers, each learning alone) do not probe in step. A refused probe doubles that wait; one the account
+ * took (it ended well, or was not refused within a few refusal times) raises the level and lets
+ * the next probe go at once, so a worker whose neighbour has gone quiet climbs back quickly.
  */
 export class AdaptiveLimiter {
 	private limitNow: number;
@@ -164,7 +172,11 @@ export class AdaptiveLimiter {
 
 	private inFlight = 0;
 
-	private probing = false;
+	/** The probe in flight, until the account took or refused it. */
+	private probeOut: GrantedSlot | undefined;
+
+	/** How long refusals take to come back (a decaying maximum): a probe out longer was taken. */
+	private refusalMs: number | undefined;
 
 	/** Once refused, the level rises only by probes. */
 	private refused = false;
@@ -259,10 +271,28 @@ export class AdaptiveLimiter {
 	 */
 	onSuccess(slot?: LimiterSlot, durationMs?: number): void {
 		if (durationMs !== undefined) this.durationMs = this.durationMs === undefined ? durationMs : 0.8 * this.durationMs + 0.2 * durationMs;
-		if (!slot?.probe) return;
+		if (slot?.probe) this.probeTaken(slot as GrantedSlot);
+	}
+
+	/** The account took the probe: one more in flight from now on, and the next probe may go at once. */
+	private probeTaken(slot: GrantedSlot): void {
+		slot.probe = false;
+		if (this.probeOut === slot) this.probeOut = undefined;
 		this.limitNow = Math.min(this.ceiling, this.limitNow + 1);
 		this.probeWait = 1;
 		this.nextProbeAt = this.clock.now();
+		this.pump();
+	}
+
+	/**
+	 * A generation the account takes stays open for its whole duration, while a refusal comes back
+	 * at once: a probe not refused within a few refusal times was taken, so the level need not wait
+	 * for it to end (on the gateway that is a whole generation per step).
+	 */
+	private async watchProbe(slot: GrantedSlot): Promise<void> {
+		if (this.refusalMs === undefined) return;
+		await this.clock.sleep(Math.min(this.requestMs(), Math.max(MIN_PROBE_ACCEPT_MS, 3 * this.refusalMs)));
+		if (this.probeOut === slot && slot.probe) this.probeTaken(slot);
 	}
 
 	/**
@@ -273,6 +303,9 @@ export class AdaptiveLimiter {
 	 */
 	onThrottle(slot: LimiterSlot, retryAfterMs = REFUSAL_PAUSE_MS): void {
 		const now = this.clock.now();
+		const granted = slot as GrantedSlot;
+		this.refusalMs = Math.max(now - granted.grantedAt, 0.75 * (this.refusalMs ?? 0));
+		if (this.probeOut === granted) this.probeOut = undefined;
 		const othersHeld = this.inFlight - slot.weight;
 		this.pauseMs = Math.min(MAX_PAUSE_MS, retryAfterMs);
 		if (othersHeld <= 0) {
@@ -286,7 +319,8 @@ export class AdaptiveLimiter {
 			this.refused = true;
 		}
 		const jitter = 0.5 + this.clock.random();
-		this.nextProbeAt = now + this.requestMs() * this.probeWait * jitter;
+		// Scaled by the level: a process holding more of the account probes less often, the one holding least most.
+		this.nextProbeAt = now + this.requestMs() * this.probeWait * this.limitNow * jitter;
 	}
 
 	/**
@@ -319,7 +353,7 @@ export class AdaptiveLimiter {
 	 * near the end of a run a refused probe would only hold its item back.
 	 */
 	private probeDue(now: number): boolean {
-		if (!this.refused || this.probing || this.limitNow >= this.ceiling || now < this.nextProbeAt) return false;
+		if (!this.refused || this.probeOut || this.limitNow >= this.ceiling || now < this.nextProbeAt) return false;
 		return this.waiting.length >= this.limitNow * (this.pauseMs / this.requestMs());
 	}
 
@@ -330,19 +364,24 @@ export class AdaptiveLimiter {
 
 	private grant(weight: number, probe: boolean): LimiterSlot {
 		this.inFlight += weight;
-		if (probe) this.probing = true;
 		let released = false;
-		return {
+		const slot: GrantedSlot = {
 			weight,
 			probe,
+			grantedAt: this.clock.now(),
 			release: () => {
 				if (released) return;
 				released = true;
 				this.inFlight -= weight;
-				if (probe) this.probing = false;
+				if (this.probeOut === slot) this.probeOut = undefined;
 				this.pump();
 			},
 		};
+		if (probe) {
+			this.probeOut = slot;
+			void this.watchProbe(slot);
+		}
+		return slot;
 	}
 
 	private pump(): void {

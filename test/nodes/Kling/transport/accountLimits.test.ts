@@ -167,9 +167,9 @@ describe('AdaptiveLimiter probes', () => {
 		return { clock, limiter, running: running.slice(0, 4), queued };
 	};
 
-	it('sends one request above the level while work waits, about one request duration after the refusal', async () => {
+	it('sends one request above the level while work waits, about one request duration per level after the refusal', async () => {
 		const { clock, limiter, running, queued } = await refusedAtFive(8);
-		await clock.advance(999);
+		await clock.advance(3999);
 		expect(await settled(queued[0])).toBeUndefined();
 		await clock.advance(1);
 		limiter.acquire().then((slot) => slot.release(), () => {}); // any event lets the due probe go
@@ -184,9 +184,25 @@ describe('AdaptiveLimiter probes', () => {
 		running.forEach((slot) => succeed(limiter, slot));
 	});
 
-	it('a refused probe keeps the level and doubles the wait before the next', async () => {
+	it('a probe not refused within a few refusal times counts as taken, without waiting for it to end', async () => {
+		const { clock, limiter, running, queued } = await refusedAtFive(8); // the refusal came back at once: 50 ms suffice
+		await clock.advance(4000);
+		running[0].release();
+		expect((await settled(queued[0]))?.probe).toBe(false);
+		const probe = await settled(queued[1]);
+		expect(probe?.probe).toBe(true);
+		await clock.advance(49);
+		expect(limiter.limit).toBe(4);
+		await clock.advance(1);
+		expect(limiter.limit).toBe(5);
+		expect((await settled(queued[2]))?.probe).toBe(true); // the next probe goes at once
+		succeed(limiter, probe as LimiterSlot);
+		expect(limiter.limit).toBe(5); // its end raises nothing twice
+	});
+
+	it('a refused probe keeps the level and doubles the wait before the next (up to 4 times)', async () => {
 		const { clock, limiter, running, queued } = await refusedAtFive(8);
-		await clock.advance(1000);
+		await clock.advance(4000);
 		running[0].release(); // an event: the level refills, and the probe goes above it
 		const refill = await settled(queued[0]);
 		const probe = await settled(queued[1]);
@@ -194,7 +210,7 @@ describe('AdaptiveLimiter probes', () => {
 		expect(probe?.probe).toBe(true);
 		refuse(limiter, probe as LimiterSlot);
 		expect(limiter.limit).toBe(4);
-		await clock.advance(1999);
+		await clock.advance(7999);
 		(refill as LimiterSlot).release();
 		expect((await settled(queued[2]))?.probe).toBe(false);
 		expect(await settled(queued[3])).toBeUndefined();
@@ -206,7 +222,7 @@ describe('AdaptiveLimiter probes', () => {
 
 	it('sends no probe when too little work waits to outlast a refused probe\'s pause', async () => {
 		const { clock, limiter, running, queued } = await refusedAtFive(3); // 3 queued < level 4 x (1 s pause / 1 s request)
-		await clock.advance(5000);
+		await clock.advance(20000);
 		running[0].release();
 		expect((await settled(queued[0]))?.probe).toBe(false);
 		expect(await settled(queued[1])).toBeUndefined();
