@@ -200,7 +200,15 @@ export class N8nInstance {
 	 */
 	async executeOk(workflowId: string): Promise<IRun> {
 		const { run: data, result } = await this.execute(workflowId);
-		if (result.code === 0 && data?.status === 'success') return data;
+		if (data?.status === 'success' && data.finished) {
+			if (result.code === 0) return data;
+			// n8n on Node 24 has been seen to die by a signal while closing down, after printing a finished run.
+			const killedByUs = result.stderr.includes('[killed after');
+			if (result.code === null && result.signal && !killedByUs) {
+				console.warn(`n8n execute --id=${workflowId}: the run finished and succeeded, then n8n died by ${result.signal}`);
+				return data;
+			}
+		}
 		// As printed: the error's own fields, not an error class.
 		const error = data?.data.resultData.error as
 			| { message: string; description?: string | null; node?: { name: string } }

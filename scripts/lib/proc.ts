@@ -11,6 +11,8 @@ export interface RunOptions {
 
 export interface RunResult {
 	code: number | null;
+	/** The signal that ended the process, when one did (then `code` is null). */
+	signal?: NodeJS.Signals | null;
 	stdout: string;
 	stderr: string;
 }
@@ -53,9 +55,9 @@ export async function run(command: string, args: string[], options: RunOptions =
 			clearTimeout(timer);
 			reject(new Error(`Could not start \`${command}\`: ${error.message}`));
 		});
-		child.on('close', (code) => {
+		child.on('close', (code, signal) => {
 			clearTimeout(timer);
-			resolve({ code, stdout, stderr });
+			resolve({ code, signal, stdout, stderr });
 		});
 	});
 }
