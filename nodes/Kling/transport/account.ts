@@ -142,7 +142,7 @@ const REFUSAL_PAUSE_MS = 1000;
  */
 const MAX_PAUSE_MS = 2000;
 
-/** A refused probe doubles the wait before the next one, up to this many times (in request durations per level). */
+/** A refused probe doubles the wait before the next one, up to this many times the first (in request durations per level). */
 const MAX_PROBE_WAIT = 4;
 
 /** Until a request has succeeded, probes count on one this long. */
