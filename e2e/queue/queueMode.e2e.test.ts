@@ -44,7 +44,7 @@ const GATEWAY_IDEAL_MS = Math.ceil((CALLS * ITEMS_PER_CALL) / GATEWAY_CAP) * GAT
  * wall time within 1.25 × ideal, and generation requests beyond one per image (429s
  * included) at most 30 % of the images in the first burst, 10 % in the second, when
  * each worker starts from what it learnt in the first. Not met yet: the run prints each
- * miss as OPEN. Measured with the probing limiter, on both n8n lines: 1.28–1.52 × and
+ * miss as OPEN. Measured with the probing limiter, on both n8n lines: 1.24–1.52 × and
  * 25–42 % extra in the first burst, 1.12–1.58 × and 17–33 % in the second (before it:
  * up to 2.7 × and 208 % in the first). Held: about twice what is measured, so that the
  * run stays green on a busy machine and a return of the old pile-up of 429s still fails.
