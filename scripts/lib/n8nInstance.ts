@@ -203,8 +203,7 @@ export class N8nInstance {
 		if (data?.status === 'success' && data.finished) {
 			if (result.code === 0) return data;
 			// n8n on Node 24 has been seen to die by a signal while closing down, after printing a finished run.
-			const killedByUs = result.stderr.includes('[killed after');
-			if (result.code === null && result.signal && !killedByUs) {
+			if (result.signal && !result.timedOut) {
 				console.warn(`n8n execute --id=${workflowId}: the run finished and succeeded, then n8n died by ${result.signal}`);
 				return data;
 			}

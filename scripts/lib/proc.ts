@@ -13,6 +13,8 @@ export interface RunResult {
 	code: number | null;
 	/** The signal that ended the process, when one did (then `code` is null). */
 	signal?: NodeJS.Signals | null;
+	/** Killed because it outran `timeoutMs`. */
+	timedOut?: boolean;
 	stdout: string;
 	stderr: string;
 }
@@ -42,6 +44,7 @@ export async function run(command: string, args: string[], options: RunOptions =
 		const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env });
 		let stdout = '';
 		let stderr = '';
+		let timedOut = false;
 		child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
 		child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 		const timer =
@@ -49,6 +52,7 @@ export async function run(command: string, args: string[], options: RunOptions =
 				? undefined
 				: setTimeout(() => {
 						stderr += `\n[killed after ${options.timeoutMs} ms]`;
+						timedOut = true;
 						child.kill('SIGKILL');
 					}, options.timeoutMs);
 		child.on('error', (error) => {
@@ -57,7 +61,7 @@ export async function run(command: string, args: string[], options: RunOptions =
 		});
 		child.on('close', (code, signal) => {
 			clearTimeout(timer);
-			resolve({ code, signal, stdout, stderr });
+			resolve({ code, signal, timedOut, stdout, stderr });
 		});
 	});
 }

@@ -269,9 +269,9 @@ export class AdaptiveLimiter {
 	 * The API took the request. A probe raises the level, and the next probe may follow at once.
 	 * Call before releasing the slot.
 	 */
-	onSuccess(slot?: LimiterSlot, durationMs?: number): void {
+	onSuccess(slot: LimiterSlot, durationMs?: number): void {
 		if (durationMs !== undefined) this.durationMs = this.durationMs === undefined ? durationMs : 0.8 * this.durationMs + 0.2 * durationMs;
-		if (slot?.probe) this.probeTaken(slot as GrantedSlot);
+		if (slot.probe) this.probeTaken(slot as GrantedSlot);
 	}
 
 	/** The account took the probe: one more in flight from now on, and the next probe may go at once. */
@@ -309,7 +309,7 @@ export class AdaptiveLimiter {
 		const othersHeld = this.inFlight - slot.weight;
 		this.pauseMs = Math.min(MAX_PAUSE_MS, retryAfterMs);
 		if (othersHeld <= 0) {
-			this.pausedUntil = Math.max(this.pausedUntil, now + Math.min(MAX_PAUSE_MS, retryAfterMs));
+			this.pausedUntil = Math.max(this.pausedUntil, now + this.pauseMs);
 			void this.wakeAfterPause();
 		}
 		if (slot.probe) {
