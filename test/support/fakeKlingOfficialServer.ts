@@ -50,6 +50,10 @@ export interface FakeKlingOfficialOptions {
 	costsOutcome?: { code: number; msg: string };
 	/** Segmentation kinds image recognize answers beyond the four documented ones, e.g. `['hand_seg']`. */
 	extraSegmentTypes?: string[];
+	/** How many images a series of `series_amount: auto` makes (and so holds slots for). Default 5. */
+	autoSeriesAmount?: number;
+	/** A finished series lists its first image under `images` and the rest under `series_images`. Default: all under `series_images`. */
+	seriesInBothLists?: boolean;
 }
 
 /**
@@ -70,6 +74,7 @@ export const FAMILY_PATHS = {
 	expand: '/v1/images/editing/expand',
 	tryOn: '/v1/images/kolors-virtual-try-on',
 	omniImage: '/v1/images/omni-image',
+	multiShot: '/v1/general/ai-multi-shot',
 } as const;
 
 export type FakeTaskFamily = keyof typeof FAMILY_PATHS;
@@ -386,7 +391,7 @@ function validateOmniImage(body: Record<string, any>, isElement: (id: string) =>
 	if (body.result_type === 'series') {
 		if (!v3) throw invalid("'result_type' series needs model_name kling-v3-omni");
 		if (body.series_amount === undefined) throw invalid("'series_amount' is required with result_type series");
-		checkRange(body, 'series_amount', 2, 9, true);
+		if (body.series_amount !== 'auto') checkRange(body, 'series_amount', 2, 9, true);
 	}
 	checkRange(body, 'n', 1, 9, true);
 	checkChoice(body, 'aspect_ratio', [...ASPECT_RATIOS, 'auto']);
@@ -394,6 +399,13 @@ function validateOmniImage(body: Record<string, any>, isElement: (id: string) =>
 		throw invalid("'aspect_ratio' auto needs a reference image or element; set one of the fixed ratios");
 	}
 	checkTaskOptions(body, true);
+}
+
+/** POST /v1/general/ai-multi-shot: a subject's front image, the task options, nothing else (no model, prompt or n). */
+function validateMultiShot(body: Record<string, any>): void {
+	checkKnownFields(body, ['element_frontal_image', ...TASK_OPTION_FIELDS]);
+	checkImage(body, 'element_frontal_image', true);
+	checkTaskOptions(body, false);
 }
 
 /** An optional list of one-key objects, e.g. `image_list: [{image}]`; absent is empty. */
@@ -415,10 +427,17 @@ const VALIDATORS: Record<FakeTaskFamily, (body: Record<string, any>, isElement: 
 	expand: validateExpand,
 	tryOn: validateTryOn,
 	omniImage: validateOmniImage,
+	multiShot: validateMultiShot,
 };
 
 /** Made-up prices per image, so that each family's `final_unit_deduction` differs. */
-const UNITS_PER_IMAGE: Record<FakeTaskFamily, number> = { generation: 1, multiImage: 2, expand: 1.5, tryOn: 4, omniImage: 2.5 };
+const UNITS_PER_IMAGE: Record<FakeTaskFamily, number> = { generation: 1, multiImage: 2, expand: 1.5, tryOn: 4, omniImage: 2.5, multiShot: 20 };
+
+/** Made-up list price of a unit, for `final_balance_deduction`. */
+const LIST_PRICE_PER_UNIT = 0.14;
+
+/** AI Multi-Shot makes three views of the subject, `url_1` to `url_3`, in one entry of `images`. */
+const MULTI_SHOT_VIEWS = 3;
 
 /** The element library's routes (all under the official API's auth). */
 const ELEMENTS = {
@@ -720,8 +739,8 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 			throw invalid(`external_task_id '${externalTaskId}' is already used`);
 		}
 		if (hasWord(typeof fields.prompt === 'string' ? fields.prompt : '', 'forbidden')) throw new KlingError(400, 1301, 'prompt rejected by content safety');
-		// A series holds one slot per image of the series (inference), any other task `n`.
-		const n = fields.result_type === 'series' ? (fields.series_amount as number) : ((fields.n as number | undefined) ?? 1);
+		// A series holds one slot per image of the series (an `auto` one what it makes), any other task `n`.
+		const n = fields.result_type === 'series' ? this.seriesLength(fields.series_amount) : family === 'multiShot' ? 1 : ((fields.n as number | undefined) ?? 1);
 		const pack = packTypeOf(family);
 		const cap = this.options.maxConcurrentTasksByPack?.[pack] ?? this.options.maxConcurrentTasks;
 		if (cap !== undefined && this.slotsInUse(pack) + n > cap) {
@@ -811,16 +830,36 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 			const message = 'image generation failed: the request asked for a failure';
 			return { ...base, task_status: 'failed', task_status_msg: message, final_unit_deduction: '0', ...times };
 		}
-		const units = String(UNITS_PER_IMAGE[task.family] * task.n);
+		const units = UNITS_PER_IMAGE[task.family] * task.n;
+		// The balance deduction's quota as text, its list price as a number: both forms are seen.
+		const cost = { final_unit_deduction: String(units), final_balance_deduction: { quota: String(units), list_price: Number((units * LIST_PRICE_PER_UNIT).toFixed(2)) } };
+		return { ...base, task_status: 'succeed', ...cost, task_result: this.result(task), ...times };
+	}
+
+	/** What a finished task made, in its family's shape. */
+	private result(task: Task): Record<string, unknown> {
 		const images = this.render(task);
-		const result = task.body.result_type === 'series' ? { series_images: images } : { images };
-		return { ...base, task_status: 'succeed', final_unit_deduction: units, task_result: result, ...times };
+		if (task.family === 'multiShot') {
+			const views = Object.fromEntries(images.map((image, position) => [`url_${position + 1}`, image.url]));
+			return { images: [{ index: 0, ...views }] };
+		}
+		if (task.body.result_type !== 'series') return { images };
+		const series = { result_type: 'series', series_amount: task.n };
+		// Asked to: the first image under `images`, the rest under `series_images` (Kling documents both lists).
+		if (this.options.seriesInBothLists) return { ...series, images: images.slice(0, 1), series_images: images.slice(1) };
+		return { ...series, series_images: images };
+	}
+
+	/** A series' length: as asked, or for `auto` the fake's own choice (option `autoSeriesAmount`, else 5). */
+	private seriesLength(amount: unknown): number {
+		return amount === 'auto' ? (this.options.autoSeriesAmount ?? 5) : (amount as number);
 	}
 
 	/** Names the images on first success read (drawn when downloaded); later reads serve the same URLs. */
 	private render(task: Task): Array<{ index: number; url: string }> {
 		const format = this.options.imageFormat ?? 'png';
-		const indexes = this.options.resultIndexes ?? Array.from({ length: task.n }, (_, index) => index);
+		const count = task.family === 'multiShot' ? MULTI_SHOT_VIEWS : task.n;
+		const indexes = this.options.resultIndexes ?? Array.from({ length: count }, (_, index) => index);
 		task.images ??= indexes.map((index, position) => {
 			const path = `/images/${task.taskId}-${position}.${EXTENSIONS[format]}`;
 			let bytes: Buffer | undefined;

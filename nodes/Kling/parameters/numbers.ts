@@ -11,3 +11,20 @@ export function numberProperty(spec: NumberSpec, extra: Partial<INodeProperties>
 	const property: INodeProperties = { displayName, name, type, default: spec.default, description, typeOptions };
 	return { ...property, ...extra };
 }
+
+/**
+ * A whole-number parameter offered as a list (each value of its range, then `extra` choices such as
+ * Auto); its default and range still come from the spec.
+ */
+export function numberChoiceProperty(
+	spec: NumberSpec,
+	extra: Array<{ name: string; value: string }>,
+	more: Partial<INodeProperties> = {},
+): INodeProperties {
+	const { displayName, name, description, min, max } = spec;
+	const values = Array.from({ length: max - min + 1 }, (_, offset) => min + offset);
+	const options = [...values.map((value) => ({ name: String(value), value })), ...extra];
+	const type = 'options' as const;
+	const property: INodeProperties = { displayName, name, type, default: spec.default, description, options };
+	return { ...property, ...more };
+}

@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { FieldError } from '../wire/fieldError';
 import type { Mode } from '../wire/mode';
-import { TASK_FAMILIES, TASK_FAMILY_NAMES } from '../wire/taskFamilies';
+import { TASK_FAMILIES, familySpec } from '../wire/taskFamilies';
 import type { TaskFamily } from '../wire/taskFamilies';
 import { onlyIn } from './authentication';
 import { optionsProperty } from './options';
@@ -85,7 +85,7 @@ export const taskTypeProperty: INodeProperties = {
 	type: 'options',
 	default: 'generation',
 	description: 'The operation that created the task: each kind of task is read under its own endpoint',
-	options: TASK_FAMILIES.map((family) => ({ name: TASK_FAMILY_NAMES[family], value: family })),
+	options: TASK_FAMILIES.map((family) => ({ name: familySpec(family).label, value: family })),
 	displayOptions: onlyIn('official'),
 };
 

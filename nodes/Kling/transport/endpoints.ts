@@ -6,21 +6,11 @@ import { parseGenerateAnswer, parseTaskAnswer, parseTaskList } from '../wire/ans
 import type { GenerateAnswer, TaskSnapshot } from '../wire/answers';
 import { RECOGNIZE_PATH, parseElementAnswer, parseElementList, parseRecognizeAnswer } from '../wire/elements';
 import type { ElementList, ElementSummary, Recognition } from '../wire/elements';
+import { familySpec } from '../wire/taskFamilies';
 import type { TaskFamily } from '../wire/taskFamilies';
 import type { ApiRequest } from './client';
 
-/**
- * Where each task family lives: created by POST to its path, read under its path plus `/{id}`,
- * listed by GET on its path. Generations are also the gateway's one synchronous call.
- */
-const FAMILY_PATHS: Readonly<Record<TaskFamily, string>> = {
-	generation: '/v1/images/generations',
-	multiImage: '/v1/images/multi-image2image',
-	expand: '/v1/images/editing/expand',
-	tryOn: '/v1/images/kolors-virtual-try-on',
-	omniImage: '/v1/images/omni-image',
-};
-const TASKS_PATH = FAMILY_PATHS.generation;
+const TASKS_PATH = familySpec('generation').path;
 
 /** The gateway's call: images at once, or a task when the gateway relays the asynchronous API. */
 export function generateRequest(
@@ -33,14 +23,17 @@ export function generateRequest(
 }
 
 export function createTaskRequest(family: TaskFamily, body: IDataObject, deadline: number, deadlineName: string): ApiRequest<TaskSnapshot> {
-	return { method: 'POST', path: FAMILY_PATHS[family], body, parse: parseTaskAnswer, deadline, deadlineName, unclearResends: 0 };
+	return { method: 'POST', path: familySpec(family).path, body, parse: taskParser(family), deadline, deadlineName, unclearResends: 0 };
 }
 
-const taskPath = (family: TaskFamily, id: string) => `${FAMILY_PATHS[family]}/${encodeURIComponent(id)}`;
+/** A task answer read the way its family's result is written. */
+const taskParser = (family: TaskFamily) => (body: unknown) => parseTaskAnswer(body, familySpec(family).result);
+
+const taskPath = (family: TaskFamily, id: string) => `${familySpec(family).path}/${encodeURIComponent(id)}`;
 
 /** By task id, or by the external task id given when it was created. */
 export function readTaskRequest(family: TaskFamily, id: string, deadline: number, deadlineName: string): ApiRequest<TaskSnapshot> {
-	return { method: 'GET', path: taskPath(family, id), parse: parseTaskAnswer, deadline, deadlineName };
+	return { method: 'GET', path: taskPath(family, id), parse: taskParser(family), deadline, deadlineName };
 }
 
 /** Like readTaskRequest, but a task the API does not have is `undefined`, not an error. */
@@ -50,7 +43,7 @@ export function lookupTaskRequest(
 	deadline: number,
 	deadlineName: string,
 ): ApiRequest<TaskSnapshot | undefined> {
-	return { method: 'GET', path: taskPath(family, id), parse: parseTaskAnswer, deadline, deadlineName, notFound: { notFound: undefined } };
+	return { method: 'GET', path: taskPath(family, id), parse: taskParser(family), deadline, deadlineName, notFound: { notFound: undefined } };
 }
 
 export function listTasksRequest(
@@ -60,7 +53,8 @@ export function listTasksRequest(
 	deadline: number,
 	deadlineName: string,
 ): ApiRequest<TaskSnapshot[]> {
-	return { method: 'GET', path: FAMILY_PATHS[family], qs: { pageNum, pageSize }, parse: parseTaskList, deadline, deadlineName };
+	const parse = (body: unknown) => parseTaskList(body, familySpec(family).result);
+	return { method: 'GET', path: familySpec(family).path, qs: { pageNum, pageSize }, parse, deadline, deadlineName };
 }
 
 /** The account's resource packs; this path has no `/v1` prefix. */

@@ -70,18 +70,18 @@ export class Session {
 
 	/**
 	 * One generation or task of `family`, start to end: on the gateway a call (or a relayed task),
-	 * on the official API a task that holds `images` of the account's task slots until it ends.
+	 * on the official API a task that holds `slots` of the account's task slots until it ends.
 	 * `body` is asked for only when the request is about to go out (it may read large images).
 	 */
 	async generate(
 		family: TaskFamily,
 		body: () => Promise<IDataObject>,
-		images: number,
+		slots: number,
 		wait: boolean,
 		itemIndex: number,
 	): Promise<Generation | StartedTask> {
 		if (this.mode === 'gateway') return await generateOnGateway(this.run, body, itemIndex);
-		return await runOfficialTask(this.run, family, body, images, wait, itemIndex);
+		return await runOfficialTask(this.run, family, body, slots, wait, itemIndex);
 	}
 
 	async readTask(family: TaskFamily, id: string, itemIndex: number): Promise<TaskSnapshot> {

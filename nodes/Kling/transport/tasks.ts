@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 import { FINAL_STATUSES, taskImages } from '../wire/answers';
-import type { GeneratedImage, TaskSnapshot } from '../wire/answers';
+import type { GeneratedImage, TaskCost, TaskSnapshot } from '../wire/answers';
 import type { TaskFamily } from '../wire/taskFamilies';
 import { TaskDurations } from './account';
 import type { TaskHold, TaskSlots } from './account';
@@ -22,13 +22,11 @@ import { sleepUntil } from './retry';
 import type { Clock } from './retry';
 
 /** The images one generation made, with what the output items say about them. */
-export interface Generation {
+export interface Generation extends TaskCost {
 	images: GeneratedImage[];
 	/** Unix seconds. */
 	created: number;
 	taskId?: string;
-	/** What the task cost, when the API says (`final_unit_deduction`). */
-	unitsDeducted?: number;
 }
 
 /** A task created without waiting for it (Wait for Completion off). */
@@ -220,7 +218,7 @@ async function createTaskOnce(
 }
 
 /**
- * The official API: a task holds `images` of its pack type's task slots from creation until it
+ * The official API: a task holds `slots` of its pack type's task slots from creation until it
  * is seen finished; it is created exactly once under its family's path, then polled under the
  * same family until it ends. Everything is bounded by Max Wait, and every error after creation
  * names the task, so Get Task can recover it. A task not waited for keeps its slots until it is
@@ -230,22 +228,22 @@ export async function runOfficialTask(
 	run: TaskRun,
 	family: TaskFamily,
 	body: () => Promise<IDataObject>,
-	images: number,
+	slots: number,
 	wait: boolean,
 	itemIndex: number,
 ): Promise<Generation | StartedTask> {
 	const deadline = run.clock.now() + run.settings.maxWaitMs;
 	const pool = run.taskSlots(family);
-	let hold = await acquireSlots(run, pool, images, deadline, itemIndex, false);
+	let hold = await acquireSlots(run, pool, slots, deadline, itemIndex, false);
 	let task: TaskSnapshot | undefined;
 	try {
-		const slots = {
+		const held = {
 			hold: () => hold,
 			retake: async () => {
-				hold = await acquireSlots(run, pool, images, deadline, itemIndex, true);
+				hold = await acquireSlots(run, pool, slots, deadline, itemIndex, true);
 			},
 		};
-		task = await createTaskOnce(run, family, await body(), slots, deadline, itemIndex);
+		task = await createTaskOnce(run, family, await body(), held, deadline, itemIndex);
 		hold.created(task.taskId);
 		if (!wait) return { taskId: task.taskId, status: task.status, externalTaskId: task.externalTaskId };
 		const created = task;

@@ -7,6 +7,8 @@ export interface GeneratedImage {
 	index: number;
 	url?: string;
 	base64?: string;
+	/** Where in a task's result it was: `images`, `series_images`, or a view's `url_N` (AI Multi-Shot). */
+	source?: string;
 }
 
 export type GenerateAnswer =
@@ -84,7 +86,7 @@ export function apiErrorMessage(body: unknown): string | undefined {
 }
 
 /** A task of Kling's asynchronous API, as `GET /v1/images/generations/{id}` describes it. */
-export interface TaskSnapshot {
+export interface TaskSnapshot extends TaskCost {
 	taskId: string;
 	status: string;
 	statusMessage?: string;
@@ -92,26 +94,99 @@ export interface TaskSnapshot {
 	images: GeneratedImage[];
 	createdAt?: number;
 	updatedAt?: number;
-	/** Units the task was charged: `final_unit_deduction`, a decimal sent as text. */
-	unitsDeducted?: number;
 	/** The task as the API gave it, for Get Task and List Tasks output. */
 	raw: IDataObject;
+}
+
+/** What a task cost, when the API says. */
+export interface TaskCost {
+	/** Units the task was charged: `final_unit_deduction`, a decimal sent as text. */
+	unitsDeducted?: number;
+	/** `final_balance_deduction`: what the account's balance was charged, and at list price. */
+	balanceDeduction?: BalanceDeduction;
+}
+
+export interface BalanceDeduction {
+	quota?: number;
+	listPrice?: number;
 }
 
 export const FINAL_STATUSES = ['succeed', 'failed'];
 
 /** A decimal the API may send as text or as a number; anything else is unknown. */
-function decimal(value: unknown): number | undefined {
+export function decimal(value: unknown): number | undefined {
 	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
 	return typeof number === 'number' && Number.isFinite(number) ? number : undefined;
 }
 
-export function parseTask(entry: unknown): TaskSnapshot {
+/** The cost fields of a task (or of a recognize answer); a missing or empty `{}` deduction is left out. */
+export function taskCost(entry: Record<string, unknown>): TaskCost {
+	const cost: TaskCost = {};
+	const units = decimal(entry.final_unit_deduction);
+	if (units !== undefined) cost.unitsDeducted = units;
+	const balance = entry.final_balance_deduction;
+	if (isObject(balance)) {
+		const deduction: BalanceDeduction = {};
+		const quota = decimal(balance.quota);
+		const listPrice = decimal(balance.list_price);
+		if (quota !== undefined) deduction.quota = quota;
+		if (listPrice !== undefined) deduction.listPrice = listPrice;
+		if (Object.keys(deduction).length > 0) cost.balanceDeduction = deduction;
+	}
+	return cost;
+}
+
+/** How a task family's `task_result` becomes images (see taskFamilies.ts). */
+export type ResultReader = (result: Record<string, unknown>) => GeneratedImage[];
+
+/**
+ * `images` and `series_images`, both read (an Omni series may fill either, or both); each image
+ * says which list it came from.
+ */
+export const readImageLists: ResultReader = (result) => {
+	const images: GeneratedImage[] = [];
+	for (const source of ['images', 'series_images']) {
+		const list = result[source];
+		if (!Array.isArray(list)) continue;
+		for (const [position, entry] of list.entries()) images.push({ ...imageOf(entry, position), source });
+	}
+	return images;
+};
+
+const VIEW_KEY = /^url_(\d+)$/;
+
+/** AI Multi-Shot: `images: [{index, url_1, url_2, url_3}]`, one image per view, in view order. */
+export const readViews: ResultReader = (result) => {
+	const list = Array.isArray(result.images) ? result.images : [];
+	const images: GeneratedImage[] = [];
+	for (const [position, entry] of list.entries()) {
+		if (!isObject(entry)) throw new AnswerError(`Image ${position} of the answer is not an object`);
+		const views = Object.keys(entry)
+			.map((key) => ({ key, number: Number(VIEW_KEY.exec(key)?.[1]) }))
+			.filter((view) => Number.isInteger(view.number) && typeof entry[view.key] === 'string' && entry[view.key] !== '')
+			.sort((a, b) => a.number - b.number);
+		if (views.length === 0) throw new AnswerError(`Image ${position} of the answer has no url_1, url_2, url_3 of its views`);
+		for (const view of views) images.push({ index: images.length, url: entry[view.key] as string, source: view.key });
+	}
+	return images;
+};
+
+/** A family whose result holds no images (element tasks): what it made is read from `raw`. */
+export const readNoImages: ResultReader = () => [];
+
+/**
+ * A task of a family not known (a callback, which does not say): views where an entry has
+ * `url_N`, images otherwise.
+ */
+export const readAnyResult: ResultReader = (result) => {
+	const list = Array.isArray(result.images) ? result.images : [];
+	const views = list.some((entry) => isObject(entry) && Object.keys(entry).some((key) => VIEW_KEY.test(key)));
+	return views ? readViews(result) : readImageLists(result);
+};
+
+export function parseTask(entry: unknown, read: ResultReader = readAnyResult): TaskSnapshot {
 	if (!isObject(entry) || typeof entry.task_id !== 'string') throw new AnswerError('The Kling API answer has no task_id');
 	const result = isObject(entry.task_result) ? entry.task_result : {};
-	// A series (Omni-Image) arrives as `series_images`, everything else as `images`: whichever is there.
-	const list = Array.isArray(result.images) && result.images.length > 0 ? result.images : result.series_images;
-	const images = Array.isArray(list) ? list.map(imageOf) : [];
 	const info = isObject(entry.task_info) ? entry.task_info : {};
 	const number = (value: unknown) => (typeof value === 'number' ? value : undefined);
 	return {
@@ -119,36 +194,40 @@ export function parseTask(entry: unknown): TaskSnapshot {
 		status: String(entry.task_status ?? 'submitted'),
 		statusMessage: typeof entry.task_status_msg === 'string' && entry.task_status_msg ? entry.task_status_msg : undefined,
 		externalTaskId: typeof info.external_task_id === 'string' ? info.external_task_id : undefined,
-		images,
+		images: read(result),
 		createdAt: number(entry.created_at),
 		updatedAt: number(entry.updated_at),
-		unitsDeducted: decimal(entry.final_unit_deduction),
+		...taskCost(entry),
 		raw: entry as IDataObject,
 	};
 }
 
 /** `{code: 0, data: {task...}}`, the answer to creating or reading a task. */
-export function parseTaskAnswer(body: unknown): TaskSnapshot {
+export function parseTaskAnswer(body: unknown, read: ResultReader = readAnyResult): TaskSnapshot {
 	if (!isObject(body)) throw new AnswerError('The Kling API answer is not a JSON object');
-	return parseTask(body.data);
+	return parseTask(body.data, read);
 }
 
 /** `{code: 0, data: [task, ...]}`, the answer to listing tasks. */
-export function parseTaskList(body: unknown): TaskSnapshot[] {
+export function parseTaskList(body: unknown, read: ResultReader = readAnyResult): TaskSnapshot[] {
 	if (!isObject(body) || !Array.isArray(body.data)) throw new AnswerError('The Kling API answer has no "data" list of tasks');
-	return body.data.map(parseTask);
+	return body.data.map((entry) => parseTask(entry, read));
 }
 
-/** The images a finished task made, with its creation time in Unix seconds. */
-export interface TaskImages {
+/** The images a finished task made, with its creation time in Unix seconds and its cost. */
+export interface TaskImages extends TaskCost {
 	images: GeneratedImage[];
 	created: number;
 	taskId: string;
-	unitsDeducted?: number;
 }
 
 export function taskImages(task: TaskSnapshot): TaskImages {
-	const images: TaskImages = { images: task.images, created: Math.floor((task.createdAt ?? Date.now()) / 1000), taskId: task.taskId };
-	if (task.unitsDeducted !== undefined) images.unitsDeducted = task.unitsDeducted;
-	return images;
+	const { unitsDeducted, balanceDeduction } = task;
+	return {
+		images: task.images,
+		created: Math.floor((task.createdAt ?? Date.now()) / 1000),
+		taskId: task.taskId,
+		...(unitsDeducted !== undefined && { unitsDeducted }),
+		...(balanceDeduction !== undefined && { balanceDeduction }),
+	};
 }

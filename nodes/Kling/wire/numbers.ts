@@ -85,7 +85,7 @@ export const API_NUMBERS = {
 		min: 2,
 		max: 9,
 		integer: true,
-		description: 'How many images the series holds, from 2 to 9',
+		description: 'How many images the series holds, from 2 to 9, or Auto to let Kling choose',
 	},
 	...expansionRatios(),
 	pageNum: { name: 'pageNum', displayName: 'Page', default: 1, min: 1, max: 1000, integer: true, description: 'Which page of tasks to return, newest first' },

@@ -42,9 +42,12 @@ export interface OmniRequest {
 	model: string;
 	prompt: string;
 	resultType: 'single' | 'series';
-	/** Images the task makes, and so the task slots it holds: n, or the series amount. */
-	images: number;
+	/** Images the task makes: n, or the series amount; undefined for a series of `auto` length. */
+	outputs?: number;
 }
+
+/** Series Amount's choice beside 2 to 9: Kling picks the length. */
+export const AUTO_SERIES_AMOUNT = 'auto';
 
 function choice<T extends string>(field: string, value: unknown, allowed: readonly T[], fallback: T): T {
 	const text = textValue(field, value).trim() || fallback;
@@ -88,15 +91,16 @@ export function buildOmniBody(raw: RawOmniParams): OmniRequest {
 		throw new FieldError('Aspect Ratio', 'auto needs a reference image or an element to take the shape from; choose a ratio for a prompt alone');
 	}
 	const body: IDataObject = { model_name: model, prompt, resolution, aspect_ratio: aspectRatio };
-	let images: number;
+	let outputs: number | undefined;
 	if (resultType === 'series') {
-		images = checkNumber(API_NUMBERS.seriesAmount, raw.seriesAmount);
+		const auto = typeof raw.seriesAmount === 'string' && raw.seriesAmount.trim().toLowerCase() === AUTO_SERIES_AMOUNT;
+		outputs = auto ? undefined : checkNumber(API_NUMBERS.seriesAmount, raw.seriesAmount);
 		body.result_type = 'series';
-		body.series_amount = images;
+		body.series_amount = outputs ?? AUTO_SERIES_AMOUNT;
 	} else {
-		images = checkNumber(API_NUMBERS.n, raw.n);
-		body.n = images;
+		outputs = checkNumber(API_NUMBERS.n, raw.n);
+		body.n = outputs;
 	}
 	if (elements.length > 0) body.element_list = elements.map((id) => ({ element_id: id }));
-	return { body: withTaskOptions(body, validateTaskOptions(raw)), model, prompt, resultType, images };
+	return { body: withTaskOptions(body, validateTaskOptions(raw)), model, prompt, resultType, outputs };
 }

@@ -93,3 +93,11 @@ export function buildTryOnBody(raw: RawTryOnParams): { body: IDataObject; model:
 	const options: TaskOptions = { ...validateTaskOptions(raw), watermark: false };
 	return { body: withTaskOptions({ model_name: model }, options), model };
 }
+
+/** AI Multi-Shot: a subject's front image (added when the request goes out) and the task options; no model, prompt or n. */
+export function buildMultiShotBody(raw: RawTaskOptions): IDataObject {
+	return withTaskOptions({}, { ...validateTaskOptions(raw), watermark: false });
+}
+
+/** AI Multi-Shot makes this many views of the subject, `url_1` to `url_3`. */
+export const MULTI_SHOT_VIEWS = 3;

@@ -52,6 +52,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			...readTaskOptions(this, itemIndex, true),
 		});
 		const image = await checkImageInput(this, itemIndex, imageInputOf(this, itemIndex, 'image', 'Image'));
-		return { body: async () => await withImages(this, body, { image }), images: n, model: '', prompt };
+		return { body, withImages: async (checked) => await withImages(this, checked, { image }), outputs: n, model: '', prompt };
 	});
 }

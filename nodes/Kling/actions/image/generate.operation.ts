@@ -13,6 +13,7 @@ import type { Session } from '../../transport/session';
 import { runItems } from '../runItems';
 import { elementIdsOf } from '../../parameters/elements';
 import { generateProperties } from '../../parameters/generate';
+import { familySpec } from '../../wire/taskFamilies';
 
 export const option: INodePropertyOptions = {
 	name: 'Generate',
@@ -79,7 +80,8 @@ async function generateItem(
 	const { params } = prepared;
 	// The reference image is read when the request is about to go out, and not kept while the task runs.
 	const body = async () => await withReferenceImage(ctx, prepared.body, prepared.referenceImage);
-	const result = await session.generate('generation', body, params.n, prepared.waitForCompletion, itemIndex);
+	const slots = familySpec('generation').slots(prepared.body);
+	const result = await session.generate('generation', body, slots, prepared.waitForCompletion, itemIndex);
 	return await resultItems(ctx, session, result, { model: params.model, prompt: params.prompt, choice: prepared.choice }, itemIndex);
 }
 

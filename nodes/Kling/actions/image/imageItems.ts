@@ -1,20 +1,18 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { ImageStore } from '../../transport/download';
-import type { GeneratedImage } from '../../wire/answers';
+import type { GeneratedImage, TaskCost } from '../../wire/answers';
 import { countImages, imageFileName } from '../../wire/images';
 import type { ImageCount } from '../../wire/images';
 import { maskSecretsInUrl } from '../../wire/secrets';
 
 /** The images of one generation, with what each output item says about them. */
-export interface ImageBatch {
+export interface ImageBatch extends TaskCost {
 	images: GeneratedImage[];
 	created: number;
 	model: string;
 	prompt: string;
 	taskId?: string;
-	/** What the task cost, as the API reported it. */
-	unitsDeducted?: number;
 	/** More fields for every item, such as an Omni-Image task's result type. */
 	details?: IDataObject;
 }
@@ -43,14 +41,16 @@ export async function imageItems(
 	choice: OutputChoice,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const { created, model, prompt, taskId, unitsDeducted } = batch;
+	const { created, model, prompt, taskId, unitsDeducted, balanceDeduction } = batch;
 	const count = choice.imagesRequested === undefined ? undefined : countImages(batch.images, choice.imagesRequested);
 	const items: INodeExecutionData[] = [];
 	for (const [position, image] of (count?.images ?? batch.images).entries()) {
 		const url = image.url === undefined ? null : maskSecretsInUrl(image.url, choice.secrets ?? []);
 		const json: IDataObject = { url, index: image.index, created, model, prompt, ...batch.details, ...countFields(count) };
 		if (taskId !== undefined) json.taskId = taskId;
+		if (image.source !== undefined) json.source = image.source;
 		if (unitsDeducted !== undefined) json.unitsDeducted = unitsDeducted;
+		if (balanceDeduction !== undefined) json.balanceDeduction = { ...balanceDeduction };
 		const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
 		const place = { created, itemIndex, position };
 		if (image.base64 !== undefined) {

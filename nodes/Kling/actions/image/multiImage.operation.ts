@@ -52,10 +52,13 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			aspectRatio: param('aspectRatio', ''),
 			...readTaskOptions(this, itemIndex, true),
 		});
-		const withSubjects = async () => ({ ...body, subject_image_list: await imageList(this, 'subject_image', subjects) });
 		return {
-			body: async () => await withImages(this, await withSubjects(), { scene_image: scene, style_image: style }),
-			images: n,
+			body,
+			withImages: async (checked) => {
+				const withSubjects = { ...checked, subject_image_list: await imageList(this, 'subject_image', subjects) };
+				return await withImages(this, withSubjects, { scene_image: scene, style_image: style });
+			},
+			outputs: n,
 			model,
 			prompt,
 		};

@@ -3,11 +3,11 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePrope
 
 import { elementIdsOf, elementIdsProperty } from '../../parameters/elements';
 import { OMNI_REFERENCE_IMAGES, imageListProperty } from '../../parameters/inputImages';
-import { numberProperty } from '../../parameters/numbers';
+import { numberChoiceProperty, numberProperty } from '../../parameters/numbers';
 import { taskEndProperties } from '../../parameters/taskParameters';
 import { checkImageList, imageList } from '../../transport/inputImages';
 import { API_NUMBERS } from '../../wire/numbers';
-import { OMNI_ASPECT_RATIOS, OMNI_MODELS, OMNI_RESOLUTIONS, buildOmniBody } from '../../wire/omniImage';
+import { AUTO_SERIES_AMOUNT, OMNI_ASPECT_RATIOS, OMNI_MODELS, OMNI_RESOLUTIONS, buildOmniBody } from '../../wire/omniImage';
 import { executeTask, readTaskOptions } from './taskOperation';
 import { promptProperty } from '../../parameters/prompt';
 
@@ -55,7 +55,9 @@ const properties: INodeProperties[] = [
 			{ name: 'Series', value: 'series', description: 'A set of images made to belong together (kling-v3-omni)' },
 		],
 	},
-	{ ...numberProperty(API_NUMBERS.seriesAmount), displayOptions: { show: { resultType: ['series'] } } },
+	numberChoiceProperty(API_NUMBERS.seriesAmount, [{ name: 'Auto (Kling Chooses)', value: AUTO_SERIES_AMOUNT }], {
+		displayOptions: { show: { resultType: ['series'] } },
+	}),
 	{ ...numberProperty(API_NUMBERS.n), displayOptions: { show: { resultType: ['single'] } } },
 	{
 		displayName: 'Aspect Ratio',
@@ -86,8 +88,13 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			images: references.length,
 			...readTaskOptions(this, itemIndex, true),
 		});
-		const body = async () =>
-			references.length === 0 ? request.body : { ...request.body, image_list: await imageList(this, 'image', references) };
-		return { body, images: request.images, model: request.model, prompt: request.prompt, details: { resultType: request.resultType } };
+		return {
+			body: request.body,
+			withImages: async (checked) => (references.length === 0 ? checked : { ...checked, image_list: await imageList(this, 'image', references) }),
+			outputs: request.outputs,
+			model: request.model,
+			prompt: request.prompt,
+			details: { resultType: request.resultType },
+		};
 	});
 }

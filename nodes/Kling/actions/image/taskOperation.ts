@@ -6,6 +6,7 @@ import { imageInputAt } from '../../transport/inputImages';
 import type { ImageInput } from '../../transport/inputImages';
 import type { Session } from '../../transport/session';
 import type { Generation, StartedTask } from '../../transport/tasks';
+import { familySpec } from '../../wire/taskFamilies';
 import type { TaskFamily } from '../../wire/taskFamilies';
 import type { ImageSource } from '../../wire/validation';
 import { FieldError, textValue } from '../../wire/validation';
@@ -14,7 +15,7 @@ import { imageItems } from './imageItems';
 import type { OutputChoice } from './imageItems';
 
 /** What Generate and the task operations read to shape their output. */
-export function readOutputChoice(ctx: IExecuteFunctions, itemIndex: number, imagesRequested: number): OutputChoice {
+export function readOutputChoice(ctx: IExecuteFunctions, itemIndex: number, imagesRequested: number | undefined): OutputChoice {
 	const output = ctx.getNodeParameter('output', itemIndex, 'binary') === 'url' ? 'url' : 'binary';
 	const binaryField = textValue('Put Output in Field', ctx.getNodeParameter('binaryPropertyOutput', itemIndex, 'data')).trim();
 	if (output === 'binary' && binaryField === '') throw new FieldError('Put Output in Field', 'is empty');
@@ -57,34 +58,36 @@ export async function resultItems(
 	return await imageItems(session.images, batch, { ...described.choice, secrets: session.secrets }, itemIndex);
 }
 
-/** One item's checked task, ready to create once its images are read (`body`). */
+/** One item's checked task, ready to create once its images are read. */
 export interface PreparedTask {
-	/** The body with its images, read when called: right before the request goes out. */
-	body: () => Promise<IDataObject>;
-	/** Images asked for: the task slots it holds and the count its output keeps. */
-	images: number;
+	/** The checked body, without its images. */
+	body: IDataObject;
+	/** Adds the item's images to the body: called right before the request goes out. */
+	withImages?: (body: IDataObject) => Promise<IDataObject>;
+	/** Images the task should output (a shortfall is reported); undefined: as many as it makes. */
+	outputs?: number;
 	model: string;
 	prompt: string;
 	/** More fields every output item of the task carries (Omni-Image: its result type). */
 	details?: IDataObject;
-	choice: OutputChoice;
-	wait: boolean;
 }
 
 /** Runs a task operation of `family`: every item checked by `prepare`, then created, waited for and output. */
 export async function executeTask(
 	ctx: IExecuteFunctions,
 	family: TaskFamily,
-	prepare: (itemIndex: number) => Promise<Omit<PreparedTask, 'choice' | 'wait'>>,
+	prepare: (itemIndex: number) => Promise<PreparedTask>,
 ): Promise<INodeExecutionData[]> {
-	return await runItems<PreparedTask>(ctx, {
+	return await runItems<PreparedTask & { choice: OutputChoice; wait: boolean }>(ctx, {
 		prepare: async (itemIndex) => {
 			const task = await prepare(itemIndex);
 			const wait = ctx.getNodeParameter('waitForCompletion', itemIndex, true) !== false;
-			return { ...task, choice: readOutputChoice(ctx, itemIndex, task.images), wait };
+			return { ...task, choice: readOutputChoice(ctx, itemIndex, task.outputs), wait };
 		},
 		run: async (session, task, itemIndex) => {
-			const result = await session.generate(family, task.body, task.images, task.wait, itemIndex);
+			const body = async () => (task.withImages ? await task.withImages(task.body) : task.body);
+			const slots = familySpec(family).slots(task.body);
+			const result = await session.generate(family, body, slots, task.wait, itemIndex);
 			return await resultItems(ctx, session, result, task, itemIndex);
 		},
 	});

@@ -40,6 +40,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		const human = await checkImageInput(this, itemIndex, imageInputOf(this, itemIndex, 'humanImage', 'Person Image'));
 		const cloth = await checkImageInput(this, itemIndex, imageInputOf(this, itemIndex, 'clothImage', 'Garment Image'));
 		// One image per task: the API documents no `n` here.
-		return { body: async () => await withImages(this, body, { human_image: human, cloth_image: cloth }), images: 1, model, prompt: '' };
+		const images = { human_image: human, cloth_image: cloth };
+		return { body, withImages: async (checked) => await withImages(this, checked, images), outputs: 1, model, prompt: '' };
 	});
 }

@@ -5,6 +5,7 @@ import { Kling } from '../../../../../nodes/Kling/Kling.node';
 import { readBinaryOutput } from '../../../../support/engine';
 import { startFakeKlingOfficialServer } from '../../../../support/fakeKlingOfficialServer';
 import type { FakeKlingOfficialServer } from '../../../../support/fakeKlingOfficialServer';
+import { TASK_FAMILIES } from '../../../../../nodes/Kling/wire/taskFamilies';
 import { runKlingOfficial } from '../../kling.harness';
 
 let server: FakeKlingOfficialServer;
@@ -61,7 +62,7 @@ describe('Task Type', () => {
 	it('refuses a task type it does not know', async () => {
 		const before = server.httpRequests;
 		const { error } = await runKlingOfficial({ server, parameters: { operation: 'getTask', taskType: '={{ "video" }}', taskId: 'x' } });
-		expect(error?.message).toContain('"Task Type" must be one of generation, multiImage, expand, tryOn, omniImage, got "video"');
+		expect(error?.message).toContain(`"Task Type" must be one of ${TASK_FAMILIES.join(', ')}, got "video"`);
 		expect(server.httpRequests).toBe(before);
 	});
 });
