@@ -425,6 +425,22 @@ describe('Omni-Image', () => {
 		expect((await call('GET', `${OMNI}?pageNum=1`)).json.data).toHaveLength(2);
 		expectError(await read(single.json.data.task_id), 404, 1203);
 	});
+
+	test('a series of auto length: the fake picks its length, says so, and holds that many slots; both lists when asked', async () => {
+		await start({ taskDurationMs: 100, autoSeriesAmount: 6, seriesInBothLists: true });
+		const body = { prompt: 'x', aspect_ratio: '1:1', model_name: 'kling-v3-omni', result_type: 'series', series_amount: 'auto' };
+		const created = await call('POST', OMNI, body);
+		expect(created.status).toBe(200);
+		expect(server.slotsInUse()).toBe(6);
+		expectError(await call('POST', OMNI, { ...body, series_amount: 'many' }), 400, 1201);
+		nowMs += 100;
+		const task = (await call('GET', `${OMNI}/${created.json.data.task_id}`)).json.data;
+		expect(task.task_result.result_type).toBe('series');
+		expect(task.task_result.series_amount).toBe(6);
+		expect(task.task_result.images).toHaveLength(1);
+		expect(task.task_result.series_images).toHaveLength(5);
+		expect(task.final_balance_deduction).toEqual({ quota: '15', list_price: 2.1 });
+	});
 });
 
 describe('element library', () => {
@@ -565,5 +581,28 @@ describe('image recognize', () => {
 			expectError(await call('POST', RECOGNIZE, body), 400, 1201);
 		}
 		expect(server.recognizeCalls).toHaveLength(4);
+	});
+});
+
+describe('AI Multi-Shot', () => {
+	const MULTI_SHOT = '/v1/general/ai-multi-shot';
+	const png = promptPng('front', 0).toString('base64');
+
+	test('takes a front image and nothing else; answers three views url_1 to url_3 in one entry of images, 20 units', async () => {
+		await start({ taskDurationMs: 100 });
+		expectError(await call('POST', MULTI_SHOT, {}), 400, 1201);
+		expectError(await call('POST', MULTI_SHOT, { element_frontal_image: png, prompt: 'x' }), 400, 1201);
+		expectError(await call('POST', MULTI_SHOT, { element_frontal_image: 'not an image' }), 400, 1201);
+		const created = await call('POST', MULTI_SHOT, { element_frontal_image: png, external_task_id: 'ms-1' });
+		expect(created.status).toBe(200);
+		expect(server.slotsInUse()).toBe(1);
+		nowMs += 100;
+		const task = (await call('GET', `${MULTI_SHOT}/ms-1`)).json.data;
+		expect(task.final_unit_deduction).toBe('20');
+		const [entry] = task.task_result.images;
+		expect(Object.keys(entry).sort()).toEqual(['index', 'url_1', 'url_2', 'url_3']);
+		expect(server.imageBytesFor(entry.url_3)?.length).toBeGreaterThan(100);
+		expect((await call('GET', `${MULTI_SHOT}?pageNum=1&pageSize=10`)).json.data).toHaveLength(1);
+		expectError(await read(created.json.data.task_id), 404, 1203);
 	});
 });

@@ -321,6 +321,28 @@ describe('Kling Trigger: Verify With Kling reads each task back', () => {
 		expect(fake.statusPolls.get(taskId)).toBeGreaterThanOrEqual(1);
 	});
 
+	it('reads an AI Multi-Shot task as its three views, with and without the read-back', async () => {
+		for (const verify of [false, true]) {
+			if (verify) verified();
+			else receiver.parameters = { output: 'url' };
+			receiver.clear();
+			const { items, error } = await runKlingOfficial({
+				server: fake,
+				parameters: { operation: 'multiShot', frontImageSource: 'url', frontImageUrl: 'https://example.com/front.png', waitForCompletion: false, callbackUrl: receiver.url },
+			});
+			expect(error).toBeUndefined();
+			const taskId = String(items[0].json.task_id);
+			await waitFor(() => receiver.started.some((started) => started[0].json.taskId === taskId));
+			const started = receiver.started.find((run) => run[0].json.taskId === taskId)!;
+			expect(started.map((item) => [item.json.source, item.json.status, item.json.unitsDeducted])).toEqual([
+				['url_1', 'succeed', 20],
+				['url_2', 'succeed', 20],
+				['url_3', 'succeed', 20],
+			]);
+			expect(started[0].json.balanceDeduction).toEqual({ quota: 20, listPrice: 2.8 });
+		}
+	});
+
 	it('answers 502 and starts nothing when Kling refuses the credential, without showing the secret', async () => {
 		verified();
 		receiver.credentials = { klingAiApi: { signInWith: 'apiKey', apiKey: 'wrong-trigger-key-4242', region: 'custom', baseUrl: fake.baseUrl } };

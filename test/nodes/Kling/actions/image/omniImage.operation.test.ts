@@ -98,6 +98,32 @@ describe('Omni-Image', () => {
 		expect(server.peakSlots).toBe(4);
 	});
 
+	it('makes a series of auto length: sends "auto", outputs what Kling made with no shortfall, each item from series_images, with its cost', async () => {
+		const { items, error } = await runKlingOfficial({
+			server,
+			parameters: omni({ omniModel: 'kling-v3-omni', prompt: 'a fox in every season', omniAspectRatio: '1:1', resultType: 'series', seriesAmount: 'auto', output: 'url' }),
+		});
+		expect(error).toBeUndefined();
+		const [task] = server.created;
+		expect(task.body).toMatchObject({ result_type: 'series', series_amount: 'auto' });
+		// The fake chooses five for `auto`.
+		expect(items.map((item) => [item.json.index, item.json.source, item.json.resultType])).toEqual(
+			[0, 1, 2, 3, 4].map((index) => [index, 'series_images', 'series']),
+		);
+		expect(items.every((item) => item.json.warning === undefined && item.json.imagesRequested === undefined)).toBe(true);
+		expect(items[0].json.unitsDeducted).toBe(12.5);
+		expect(items[0].json.balanceDeduction).toEqual({ quota: 12.5, listPrice: 1.75 });
+	});
+
+	it('refuses a series amount that is neither 2 to 9 nor auto, before sending', async () => {
+		const { error } = await runKlingOfficial({
+			server,
+			parameters: omni({ omniModel: 'kling-v3-omni', prompt: 'a fox', omniAspectRatio: '1:1', resultType: 'series', seriesAmount: 'many' }),
+		});
+		expect(error?.message).toContain('"Series Amount" must be a number from 2 to 9, got "many"');
+		expect(server.createAttempts).toBe(0);
+	});
+
 	it('reads the task back with Get Task and List Tasks under its own family', async () => {
 		const made = await runKlingOfficial({
 			server,
@@ -161,6 +187,24 @@ describe('Omni-Image', () => {
 			expect(gateway.requests).toHaveLength(0);
 		} finally {
 			await gateway.close();
+		}
+	});
+});
+
+describe('Omni-Image series read from both result lists', () => {
+	it('outputs the images of `images` and of `series_images`, each saying which list it came from', async () => {
+		const both = await startFakeKlingOfficialServer({ taskDurationMs: 200, seriesInBothLists: true });
+		try {
+			const { items, error } = await runKlingOfficial({
+				server: both,
+				parameters: omni({ omniModel: 'kling-v3-omni', prompt: 'a fox', omniAspectRatio: '1:1', resultType: 'series', seriesAmount: 3, output: 'url' }),
+			});
+			expect(error).toBeUndefined();
+			expect(items.map((item) => item.json.source)).toEqual(['images', 'series_images', 'series_images']);
+			expect(new Set(items.map((item) => item.json.url)).size).toBe(3);
+			expect(items.every((item) => item.json.warning === undefined)).toBe(true);
+		} finally {
+			await both.close();
 		}
 	});
 });
