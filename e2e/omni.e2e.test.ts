@@ -1,8 +1,9 @@
 /**
  * Omni-Image in a real n8n: a single task with a photo from disk, an image URL and one of Kling's
  * preset elements, then a series of kling-v3-omni from the first image it made (binary) and an
- * element, downloaded as binary; and Generate with kling-v3 and an element. Element ids are longs past 2^53: they must
- * reach the API with every digit.
+ * element, downloaded as binary; Generate with kling-v3 and an element; AI Multi-Shot of the first image, its three
+ * views downloaded as binary; and a series of auto length. Element ids are longs past 2^53: they must reach the API
+ * with every digit.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -65,6 +66,31 @@ function workflowFor(presetA: string, presetB: string) {
 			E2E_OFFICIAL_CREDENTIAL,
 			{ name: 'Generate v3', executeOnce: true },
 		),
+		klingOfficial(
+			{
+				operation: 'multiShot',
+				frontImageSource: 'url',
+				frontImageUrl: "={{ $('Omni Single').first().json.url }}",
+				output: 'binary',
+				...fast,
+			},
+			E2E_OFFICIAL_CREDENTIAL,
+			{ name: 'Multi-Shot', executeOnce: true },
+		),
+		klingOfficial(
+			{
+				operation: 'omniImage',
+				omniModel: 'kling-v3-omni',
+				prompt: 'a lighthouse through the day',
+				omniAspectRatio: '16:9',
+				resultType: 'series',
+				seriesAmount: 'auto',
+				output: 'url',
+				...fast,
+			},
+			E2E_OFFICIAL_CREDENTIAL,
+			{ name: 'Omni Auto Series', executeOnce: true },
+		),
 	]);
 }
 
@@ -122,4 +148,27 @@ test('Generate with kling-v3 sends the element list', () => {
 	const [task] = official.created.filter((created) => created.family === 'generation');
 	expect(task.body).toMatchObject({ model_name: 'kling-v3', element_list: [{ element_id: official.presetElements[0].element_id }] });
 	expect(nodeOutput(run, 'Generate v3')).toHaveLength(1);
+});
+
+test('Multi-Shot: the front image by URL, three views out, each downloaded as binary with its view and task', () => {
+	const [task] = official.created.filter((created) => created.family === 'multiShot');
+	expect(task.body.element_frontal_image).toBe(String(nodeOutput(run, 'Omni Single')[0].json.url));
+	const items = nodeOutput(run, 'Multi-Shot');
+	expect(items.map((item) => [item.json.index, item.json.source, item.json.taskId])).toEqual([
+		[0, 'url_1', task.taskId],
+		[1, 'url_2', task.taskId],
+		[2, 'url_3', task.taskId],
+	]);
+	for (const item of items) {
+		expect(readFileSync(bed.n8n.binaryDataPath(String(item.binary?.data.id)))).toEqual(official.imageBytesFor(String(item.json.url)));
+	}
+});
+
+test('Omni series of auto length: "auto" is sent, and every image Kling chose to make comes out', () => {
+	const [task] = official.created.filter((created) => created.body.series_amount === 'auto');
+	expect(task.body).toMatchObject({ model_name: 'kling-v3-omni', result_type: 'series' });
+	const items = nodeOutput(run, 'Omni Auto Series');
+	// The fake makes five images for `auto`.
+	expect(items.map((item) => [item.json.index, item.json.source])).toEqual([0, 1, 2, 3, 4].map((index) => [index, 'series_images']));
+	expect(items.every((item) => item.json.warning === undefined)).toBe(true);
 });
