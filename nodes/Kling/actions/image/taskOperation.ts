@@ -63,6 +63,7 @@ export interface PreparedTask {
 	body: () => Promise<IDataObject>;
 	/** Images asked for: the task slots it holds and the count its output keeps. */
 	images: number;
+	/** The body's model_name ('' when the family has none): output items name it, and Kling counts task slots per model. */
 	model: string;
 	prompt: string;
 	/** More fields every output item of the task carries (Omni-Image: its result type). */
@@ -84,7 +85,7 @@ export async function executeTask(
 			return { ...task, choice: readOutputChoice(ctx, itemIndex, task.images), wait };
 		},
 		run: async (session, task, itemIndex) => {
-			const result = await session.generate(family, task.body, task.images, task.wait, itemIndex);
+			const result = await session.generate(family, task.body, task.images, task.wait, itemIndex, task.model);
 			return await resultItems(ctx, session, result, task, itemIndex);
 		},
 	});
