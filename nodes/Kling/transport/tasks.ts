@@ -220,8 +220,8 @@ async function createTaskOnce(
 
 /**
  * The official API: a task holds `images` of the task slots of its pack type and `model` from
- * creation until it is seen finished; it is created exactly once under its family's path, then polled under the
- * same family until it ends. Everything is bounded by Max Wait, and every error after creation
+ * creation until it is seen finished; it is created exactly once under its family's path, then
+ * polled under the same family until it ends. Everything is bounded by Max Wait, and every error after creation
  * names the task, so Get Task can recover it. A task not waited for keeps its slots until it is
  * seen finished (Get Task, List Tasks, a callback) or its expected end has passed.
  */
