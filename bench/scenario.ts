@@ -86,6 +86,7 @@ function run(scenario: Scenario, baseUrl: string, items: INodeExecutionData[]) {
 			prompt: '={{ $json.prompt }}',
 			output: scenario.imageBytes ? 'binary' : 'url',
 			...(scenario.referenceBytes ? { imageSource: 'binary', binaryPropertyName: 'data' } : {}),
+			...(scenario.twoModels ? { modelName: 'kling-v3' } : {}),
 			options,
 		},
 	});
@@ -113,6 +114,27 @@ async function runTryOnBurst(scenario: Scenario, baseUrl: string) {
 	});
 }
 
+/** The Omni Image (kling-image-o1) execution beside each measured one of a two-model scenario. */
+function runOmni(scenario: Scenario, baseUrl: string, items: INodeExecutionData[]) {
+	return runNode({
+		nodeType: new Kling(),
+		credentialTypes: [new KlingApi(), new KlingAiApi()],
+		credentials: { klingAiApi: { apiKey: BENCH_API_KEY, region: 'custom', baseUrl } },
+		items,
+		continueOnFail: true,
+		parameters: {
+			authentication: 'klingAiApi',
+			resource: 'image',
+			operation: 'omniImage',
+			omniModel: 'kling-image-o1',
+			prompt: '={{ $json.prompt }}',
+			omniAspectRatio: '1:1',
+			output: 'url',
+			options: scenario.concurrency === undefined ? {} : { concurrency: scenario.concurrency },
+		},
+	});
+}
+
 /** Items that failed in one execution: all of them when the execution itself failed. */
 function failedItemsOf({ items, error }: NodeRun, itemCount: number): number {
 	if (error) return itemCount;
@@ -132,7 +154,9 @@ interface BatchOutcome {
 async function runExecutions(scenario: Scenario, baseUrl: string, executions: number): Promise<BatchOutcome> {
 	const inputs = await Promise.all(Array.from({ length: executions }, async (_, e) => await inputItems(scenario, scenario.items, e)));
 	const burst = scenario.tryOnBurst ? runTryOnBurst(scenario, baseUrl) : undefined;
-	const runs = await Promise.all(inputs.map(async (items) => await run(scenario, baseUrl, items)));
+	const runs = await Promise.all(
+		inputs.flatMap((items) => (scenario.twoModels ? [run(scenario, baseUrl, items), runOmni(scenario, baseUrl, items.map((item) => ({ json: { ...item.json } })))] : [run(scenario, baseUrl, items)])),
+	);
 	const endedAt = performance.now();
 	const failedPerRun = runs.map((nodeRun) => failedItemsOf(nodeRun, scenario.items));
 	const images = runs.flatMap((nodeRun) => nodeRun.items).filter((item) => item.json.error === undefined).length;

@@ -27,7 +27,9 @@ async function start(scenario: Scenario) {
 		const server = await startFakeKlingOfficialServer({
 			apiKey: BENCH_API_KEY,
 			taskDurationMs: scenario.latencyMs,
-			maxConcurrentTasks: scenario.serverCap,
+			...(scenario.twoModels
+				? { taskLimitsByModel: { 'kling-v3': scenario.serverCap ?? 1, 'kling-image-o1': scenario.serverCap ?? 1 } }
+				: { maxConcurrentTasks: scenario.serverCap }),
 		});
 		const stats = (): ServerStats => ({
 			// Image tasks only: a try-on burst beside them is load, not the measured work.

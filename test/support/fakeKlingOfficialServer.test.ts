@@ -186,6 +186,43 @@ test('refuses creates past the slot cap with 429/1303 until tasks finish', async
 	expect(server.created).toHaveLength(3);
 });
 
+test('caps per model version count each model\'s own slots, per pack type, with Kling\'s 1303 answer', async () => {
+	await start({ taskLimitsByModel: { 'kling-v3': 2, 'kling-image-o1': 2, 'kolors-virtual-try-on-v1': 1 }, taskDurationMs: 500 });
+	const OMNI = '/v1/images/omni-image';
+	const TRY_ON = '/v1/images/kolors-virtual-try-on';
+	await submit({ model_name: 'kling-v3', prompt: 'one', n: 2 });
+	const refused = await create({ model_name: 'kling-v3', prompt: 'two' });
+	expectError(refused, 429, 1303);
+	expect(refused.json.message).toBe('parallel task over resource pack limit');
+	expect(refused.json.data).toBeUndefined();
+	// Without model_name a create counts under the family's default: kling-v3 on /generations.
+	expectError(await create({ prompt: 'default model' }), 429, 1303);
+	// Another model, or a model without a cap, is not held up by kling-v3's tasks.
+	expect((await call('POST', OMNI, { prompt: 'x', aspect_ratio: '1:1', n: 2 })).status).toBe(200);
+	expectError(await call('POST', OMNI, { prompt: 'x', aspect_ratio: '1:1', model_name: 'kling-image-o1' }), 429, 1303);
+	await submit({ model_name: 'kling-v2-1', prompt: 'uncapped', n: 5 });
+	// Try-on counts in its own pack type.
+	const tryOn = { human_image: 'https://example.com/p.png', cloth_image: 'https://example.com/c.png' };
+	expect((await call('POST', TRY_ON, tryOn)).status).toBe(200);
+	expectError(await call('POST', TRY_ON, tryOn), 429, 1303);
+	expect(server.slotsInUse('image', 'kling-v3')).toBe(2);
+	expect(server.slotsInUse('image', 'kling-image-o1')).toBe(2);
+	expect(server.slotsInUse('image')).toBe(9);
+	expect(server.peakSlotsByModel).toEqual({ 'kling-v3': 2, 'kling-image-o1': 2, 'kling-v2-1': 5, 'kolors-virtual-try-on-v1': 1 });
+	nowMs = T0 + 500;
+	await submit({ model_name: 'kling-v3', prompt: 'two again', n: 2 });
+	server.clear();
+	expect(server.peakSlotsByModel).toEqual({});
+});
+
+test('caps per model version and per pack type both apply', async () => {
+	await start({ taskLimitsByModel: { 'kling-v3': 3 }, maxConcurrentTasks: 4, taskDurationMs: 500 });
+	await submit({ model_name: 'kling-v2-1', prompt: 'a', n: 2 });
+	await submit({ model_name: 'kling-v3', prompt: 'b', n: 2 });
+	// kling-v3 would hold 3 of its 3, but the image pack would hold 5 of its 4.
+	expectError(await create({ model_name: 'kling-v3', prompt: 'c' }), 429, 1303);
+});
+
 test('lists tasks newest first, paged, and checks the paging parameters', async () => {
 	await start();
 	const ids: string[] = [];

@@ -33,6 +33,13 @@ export interface FakeKlingOfficialOptions {
 	maxConcurrentTasks?: number;
 	/** Caps per pack type, over `maxConcurrentTasks`. */
 	maxConcurrentTasksByPack?: Partial<Record<FakePackType, number>>;
+	/**
+	 * Caps per model version, e.g. `{ 'kling-v3': 2, 'kling-image-o1': 2 }`: Kling counts running
+	 * slots per pack type and model (a task without `model_name` counts under its family's default
+	 * model; Expand has none and no model cap). Past it creates get 429/1303. Any pack cap above
+	 * applies as well.
+	 */
+	taskLimitsByModel?: Record<string, number>;
 	/** Default `'png'`. */
 	imageFormat?: ImageFormat;
 	/** Milliseconds now; inject a virtual clock to step tasks through their states. Default `Date.now`. */
@@ -84,6 +91,16 @@ export type FakePackType = 'image' | 'tryOn';
 
 export const packTypeOf = (family: FakeTaskFamily): FakePackType => (family === 'tryOn' ? 'tryOn' : 'image');
 
+/** The model a task runs on when its body names none, per Kling's docs; Expand and Multi-Shot have no model. */
+const DEFAULT_MODELS: Record<FakeTaskFamily, string | undefined> = {
+	generation: 'kling-v3',
+	multiImage: 'kling-v2-1',
+	expand: undefined,
+	tryOn: 'kolors-virtual-try-on-v1',
+	omniImage: 'kling-image-o1',
+	multiShot: undefined,
+};
+
 export interface CreatedTask {
 	family: FakeTaskFamily;
 	taskId: string;
@@ -122,11 +139,13 @@ export interface FakeKlingOfficialServer {
 	readonly httpRequests: number;
 	/** Most task slots running at once (sampled at each create). */
 	readonly peakSlots: number;
+	/** The same per model version (the model's own slots, in its pack type), for tasks that have a model. */
+	readonly peakSlotsByModel: Record<string, number>;
 	/** Every JWT claim set that decoded, whether or not it was then accepted. */
 	readonly tokens: Array<Record<string, unknown>>;
 	enqueue(...faults: OfficialFault[]): void;
-	/** Task slots still running now, of one pack type or of all. */
-	slotsInUse(pack?: FakePackType): number;
+	/** Task slots still running now, of one pack type or of all, and of one model or of all. */
+	slotsInUse(pack?: FakePackType, model?: string): number;
 	/** Bytes served for an image URL (absolute or path), or undefined if unknown. */
 	imageBytesFor(url: string): Buffer | undefined;
 	/** Callbacks sent to tasks' `callback_url`, in the order they were answered. */
@@ -181,6 +200,8 @@ type Handler = (req: IncomingMessage, url: URL) => Promise<unknown>;
 
 interface Task extends CreatedTask {
 	n: number;
+	/** `model_name`, or the family's default; undefined for Expand. */
+	model?: string;
 	images?: Array<{ index: number; url: string }>;
 }
 
@@ -555,6 +576,7 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 	/** When the last costs call was answered: the API allows one a second. */
 	private lastCostsAt = -Infinity;
 	peakSlots = 0;
+	peakSlotsByModel: Record<string, number> = {};
 	readonly tokens: Array<Record<string, unknown>> = [];
 	readonly callbacks: SentCallback[] = [];
 	readonly elementCalls: ElementCall[] = [];
@@ -598,11 +620,12 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		return [...this.elements.values()];
 	}
 
-	slotsInUse(pack?: FakePackType): number {
+	slotsInUse(pack?: FakePackType, model?: string): number {
 		const now = this.now();
 		let slots = 0;
 		for (const task of this.tasks.values()) {
-			if (now - task.createdAt < this.durationMs && (pack === undefined || packTypeOf(task.family) === pack)) slots += task.n;
+			if (now - task.createdAt >= this.durationMs) continue;
+			if ((pack === undefined || packTypeOf(task.family) === pack) && (model === undefined || task.model === model)) slots += task.n;
 		}
 		return slots;
 	}
@@ -621,6 +644,7 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		this.costsCalls = 0;
 		this.costsQueries.length = 0;
 		this.peakSlots = this.slotsInUse();
+		this.peakSlotsByModel = {};
 		this.tokens.length = 0;
 		this.faults.length = 0;
 		this.elementCalls.length = 0;
@@ -742,15 +766,18 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		// A series holds one slot per image of the series (an `auto` one what it makes), any other task `n`.
 		const n = fields.result_type === 'series' ? this.seriesLength(fields.series_amount) : family === 'multiShot' ? 1 : ((fields.n as number | undefined) ?? 1);
 		const pack = packTypeOf(family);
+		const model = typeof fields.model_name === 'string' ? fields.model_name : DEFAULT_MODELS[family];
 		const cap = this.options.maxConcurrentTasksByPack?.[pack] ?? this.options.maxConcurrentTasks;
-		if (cap !== undefined && this.slotsInUse(pack) + n > cap) {
-			throw new KlingError(429, 1303, 'parallel task limit reached for this account');
+		const modelCap = model === undefined ? undefined : this.options.taskLimitsByModel?.[model];
+		if ((cap !== undefined && this.slotsInUse(pack) + n > cap) || (modelCap !== undefined && this.slotsInUse(pack, model) + n > modelCap)) {
+			throw new KlingError(429, 1303, 'parallel task over resource pack limit');
 		}
-		const task: Task = { family, taskId: randomUUID(), externalTaskId, body: fields, headers: req.headers, createdAt: this.now(), n };
+		const task: Task = { family, taskId: randomUUID(), externalTaskId, body: fields, headers: req.headers, createdAt: this.now(), n, model };
 		this.tasks.set(task.taskId, task);
 		if (externalTaskId !== undefined) this.byExternalId.set(externalTaskId, task);
 		this.created.push(task);
 		this.peakSlots = Math.max(this.peakSlots, this.slotsInUse());
+		if (model !== undefined) this.peakSlotsByModel[model] = Math.max(this.peakSlotsByModel[model] ?? 0, this.slotsInUse(pack, model));
 		if (typeof fields.callback_url === 'string') this.scheduleCallbacks(task, fields.callback_url);
 		return this.view(task);
 	}

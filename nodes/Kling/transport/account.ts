@@ -7,14 +7,26 @@ import { cancelledError } from './errors';
 import type { Clock } from './retry';
 
 /**
- * Kling counts concurrent tasks per account and per pack type: virtual try-on has a pool of its
- * own, every other image task family shares the image pool.
+ * Kling counts concurrent tasks per account, per pack type and per model version: virtual try-on
+ * is a pack type of its own, every other image task family is of the image pack type.
  */
 export type PackType = 'image' | 'tryOn';
 
 export function packTypeOf(family: TaskFamily): PackType {
 	return family === 'tryOn' ? 'tryOn' : 'image';
 }
+
+/**
+ * The pool a task takes its slots from: its pack type and its model (the body's `model_name`);
+ * families without a model (Expand) share one pool per pack type.
+ */
+export function taskPoolKey(family: TaskFamily, model?: string): string {
+	return `${packTypeOf(family)}\u0000${model?.trim() ?? ''}`;
+}
+
+/** A pool idle this long is forgotten (and its learned limit with it); so is the longest unused idle one past MAX_TASK_POOLS. */
+export const TASK_POOL_IDLE_MS = 60 * 60_000;
+export const MAX_TASK_POOLS = 20;
 
 /**
  * What one Kling account has learned, shared by every execution of the node in this n8n process
@@ -24,8 +36,13 @@ export class Account {
 	/** API requests in flight; its level is the one that stopped drawing 429 / 1302. */
 	readonly requests: AdaptiveLimiter;
 
-	/** Official API: task slots per pack type, held from creation to the task's end (n images take n); 1303 teaches the limit. */
-	private readonly taskPools: Record<PackType, TaskSlots>;
+	/**
+	 * Official API: task slots per pack type and model, held from creation to the task's end (n
+	 * images take n); a 1303 teaches the limit of its own pool only. Made on first use.
+	 */
+	private readonly taskPools = new Map<string, { pool: TaskSlots; lastUsedAt: number }>();
+
+	private readonly now: () => number;
 
 	/** How long this account's tasks take, to time the first status check of new ones. */
 	readonly taskDurations = new TaskDurations();
@@ -34,26 +51,52 @@ export class Account {
 	lastUsedAt: number;
 
 	constructor(concurrency: number, clock: Clock) {
-		const now = () => clock.now();
-		this.lastUsedAt = now();
+		this.now = () => clock.now();
+		this.lastUsedAt = this.now();
 		this.requests = new AdaptiveLimiter(concurrency, clock);
-		this.taskPools = { image: new TaskSlots(now), tryOn: new TaskSlots(now) };
 	}
 
-	/** The task slots a task of `family` takes from. */
-	taskSlots(family: TaskFamily): TaskSlots {
-		return this.taskPools[packTypeOf(family)];
+	/** The task slots a task of `family` and `model` takes from. */
+	taskSlots(family: TaskFamily, model?: string): TaskSlots {
+		const key = taskPoolKey(family, model);
+		let entry = this.taskPools.get(key);
+		if (!entry) {
+			entry = { pool: new TaskSlots(this.now), lastUsedAt: this.now() };
+			this.taskPools.set(key, entry);
+			this.evictTaskPools(key);
+		}
+		entry.lastUsedAt = this.now();
+		return entry.pool;
 	}
 
-	/** A task seen in a final state gives its slots back, whichever run created it. */
+	/** How many task pools the account keeps now. */
+	get taskPoolCount(): number {
+		return this.taskPools.size;
+	}
+
+	/**
+	 * Models come and go (and an expression may name any): idle pools unused for TASK_POOL_IDLE_MS
+	 * are dropped, then the longest unused idle ones past MAX_TASK_POOLS. `keep` is the one just made.
+	 */
+	private evictTaskPools(keep: string): void {
+		const now = this.now();
+		const idle = [...this.taskPools].filter(([key, { pool }]) => key !== keep && pool.idle);
+		for (const [key, { lastUsedAt }] of idle) if (now - lastUsedAt >= TASK_POOL_IDLE_MS) this.taskPools.delete(key);
+		const over = this.taskPools.size - MAX_TASK_POOLS;
+		if (over <= 0) return;
+		const oldest = idle.filter(([key]) => this.taskPools.has(key)).sort(([, a], [, b]) => a.lastUsedAt - b.lastUsedAt);
+		for (const [key] of oldest.slice(0, over)) this.taskPools.delete(key);
+	}
+
+	/** A task seen in a final state gives its slots back, whichever run created it and whatever pool holds it. */
 	taskSeen(task: TaskSnapshot): void {
 		if (!FINAL_STATUSES.includes(task.status)) return;
-		for (const pool of Object.values(this.taskPools)) pool.finished(task.taskId);
+		for (const { pool } of this.taskPools.values()) pool.finished(task.taskId);
 	}
 
 	/** Nothing in flight, nothing waiting, no task holding slots: forgetting it loses only what was learned. */
 	get idle(): boolean {
-		return this.requests.active === 0 && this.requests.queued === 0 && Object.values(this.taskPools).every((pool) => pool.idle);
+		return this.requests.active === 0 && this.requests.queued === 0 && [...this.taskPools.values()].every(({ pool }) => pool.idle);
 	}
 
 	/** A run asking for more parallel requests lifts the request limit (what was learned below it stays). */

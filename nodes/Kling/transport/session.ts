@@ -70,8 +70,9 @@ export class Session {
 
 	/**
 	 * One generation or task of `family`, start to end: on the gateway a call (or a relayed task),
-	 * on the official API a task that holds `slots` of the account's task slots until it ends.
-	 * `body` is asked for only when the request is about to go out (it may read large images).
+	 * on the official API a task that holds `slots` of the account's task slots until it ends
+	 * (Kling counts them per `model`, the body's `model_name`). `body` is asked for only when the
+	 * request is about to go out (it may read large images).
 	 */
 	async generate(
 		family: TaskFamily,
@@ -79,9 +80,10 @@ export class Session {
 		slots: number,
 		wait: boolean,
 		itemIndex: number,
+		model?: string,
 	): Promise<Generation | StartedTask> {
 		if (this.mode === 'gateway') return await generateOnGateway(this.run, body, itemIndex);
-		return await runOfficialTask(this.run, family, body, slots, wait, itemIndex);
+		return await runOfficialTask(this.run, family, body, slots, wait, itemIndex, model);
 	}
 
 	async readTask(family: TaskFamily, id: string, itemIndex: number): Promise<TaskSnapshot> {
@@ -206,7 +208,7 @@ export async function openSession(ctx: SessionContext, mode: Mode, settings: Run
 		client,
 		clock,
 		poller,
-		taskSlots: (family) => account.taskSlots(family),
+		taskSlots: (family, model) => account.taskSlots(family, model),
 		workId: workIdOf(ctx),
 		signal: controller.signal,
 		context: (itemIndex) => ({ node: ctx.getNode(), itemIndex, secrets }),

@@ -41,8 +41,8 @@ export interface TaskRun {
 	client: KlingClient;
 	clock: Clock;
 	poller: TaskPoller;
-	/** The account's task slots a task of `family` takes from (one pool per pack type). */
-	taskSlots: (family: TaskFamily) => TaskSlots;
+	/** The account's task slots a task of `family` and `model` takes from (one pool per pack type and model). */
+	taskSlots: (family: TaskFamily, model?: string) => TaskSlots;
 	/**
 	 * What identifies this node run's work: execution, node and run index. The same execution run
 	 * again (a queue-mode job re-run by another worker) derives the same external task ids and so
@@ -169,11 +169,10 @@ async function createTaskOnce(
 	run: TaskRun,
 	family: TaskFamily,
 	body: IDataObject,
-	slots: { hold: () => TaskHold; retake: () => Promise<void> },
+	slots: { pool: TaskSlots; hold: () => TaskHold; retake: () => Promise<void> },
 	deadline: number,
 	itemIndex: number,
 ): Promise<TaskSnapshot> {
-	const pool = run.taskSlots(family);
 	const derived = body.external_task_id === undefined;
 	const deadlineName = `Max Wait (${seconds(run.settings.maxWaitMs)})`;
 	for (let attempt = 0; ; attempt++) {
@@ -182,7 +181,7 @@ async function createTaskOnce(
 			...createTaskRequest(family, { ...body, external_task_id: externalTaskId }, deadline, deadlineName),
 			beforeResend: async (_kind: string, code: number | undefined) => {
 				if (code !== 1303) return;
-				pool.refused(slots.hold());
+				slots.pool.refused(slots.hold());
 				slots.hold().release();
 				await slots.retake();
 			},
@@ -218,9 +217,9 @@ async function createTaskOnce(
 }
 
 /**
- * The official API: a task holds `slots` of its pack type's task slots from creation until it
- * is seen finished; it is created exactly once under its family's path, then polled under the
- * same family until it ends. Everything is bounded by Max Wait, and every error after creation
+ * The official API: a task holds `slots` of the task slots of its pack type and `model` from
+ * creation until it is seen finished; it is created exactly once under its family's path, then
+ * polled under the same family until it ends. Everything is bounded by Max Wait, and every error after creation
  * names the task, so Get Task can recover it. A task not waited for keeps its slots until it is
  * seen finished (Get Task, List Tasks, a callback) or its expected end has passed.
  */
@@ -231,13 +230,15 @@ export async function runOfficialTask(
 	slots: number,
 	wait: boolean,
 	itemIndex: number,
+	model?: string,
 ): Promise<Generation | StartedTask> {
 	const deadline = run.clock.now() + run.settings.maxWaitMs;
-	const pool = run.taskSlots(family);
+	const pool = run.taskSlots(family, model);
 	let hold = await acquireSlots(run, pool, slots, deadline, itemIndex, false);
 	let task: TaskSnapshot | undefined;
 	try {
 		const held = {
+			pool,
 			hold: () => hold,
 			retake: async () => {
 				hold = await acquireSlots(run, pool, slots, deadline, itemIndex, true);

@@ -275,3 +275,50 @@ describe('official API: tasks are created once, and wait for the account\'s slot
 		expect(read.error?.message).toBe('Kling had a server error (code 5000): injected fault 503');
 	});
 });
+
+describe('official API: task slots per model version', () => {
+	let official: FakeKlingOfficialServer;
+	afterEach(async () => await official.close());
+
+	const TASK_MS = 800;
+	const items = prompts('a', 'b', 'c', 'd', 'e', 'f');
+	const options = { pollInterval: 0.1, maxRetries: 0, concurrency: 6 };
+
+	async function until(condition: () => boolean): Promise<void> {
+		for (let waited = 0; !condition(); waited += 10) {
+			if (waited > 5000) throw new Error('condition not met within 5 s');
+			await new Promise((resolve) => setTimeout(resolve, 10));
+		}
+	}
+
+	it('kling-v3 and kling-image-o1 on one account run side by side; a 1303 of one does not hold back the other', async () => {
+		official = await startFakeKlingOfficialServer({ taskDurationMs: TASK_MS, taskLimitsByModel: { 'kling-v3': 2, 'kling-image-o1': 2 } });
+		const started = Date.now();
+		const v3 = timed(
+			runKlingOfficial({ server: official, items, parameters: { modelName: 'kling-v3', prompt: '={{ $json.prompt }}', output: 'url', options } }),
+		);
+		// Omni Image starts once kling-v3 has met its 1303 (so has learned its limit) and holds both its slots.
+		await until(() => official.createAttempts > official.created.length);
+		const o1 = timed(
+			runKlingOfficial({
+				server: official,
+				items,
+				parameters: { operation: 'omniImage', prompt: '={{ $json.prompt }}', omniAspectRatio: '1:1', output: 'url', options },
+			}),
+		);
+		const [v3Run, o1Run] = await Promise.all([v3, o1]);
+		const wallMs = Date.now() - started;
+		for (const { result } of [v3Run, o1Run]) {
+			expect(result.error).toBeUndefined();
+			expect(result.items).toHaveLength(6);
+		}
+		expect(official.created.map((task) => task.body.model_name).sort()).toEqual([...Array(6).fill('kling-image-o1'), ...Array(6).fill('kling-v3')]);
+		// Each model used both its slots, at the same time: four tasks ran at once.
+		expect(official.peakSlotsByModel).toEqual({ 'kling-v3': 2, 'kling-image-o1': 2 });
+		expect(official.peakSlots).toBe(4);
+		// Both are done about when kling-v3 alone is (three rounds of two), not after the sum of both (six).
+		expect(wallMs).toBeLessThan(v3Run.ms + TASK_MS);
+		// One 1303 per model teaches its pool; a few more at most.
+		expect(official.createAttempts).toBeLessThanOrEqual(12 + 4);
+	});
+});

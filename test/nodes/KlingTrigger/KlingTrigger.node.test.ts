@@ -144,7 +144,7 @@ describe('Kling Trigger: callbacks of tasks the Kling node created', () => {
 			expect(item.json).toMatchObject({ url: images[position].url, index: position, taskId, status: 'succeed' });
 			// The node gives every task an external ID (to find it again after a lost answer); the callback carries it.
 			expect(item.json.externalTaskId).toBe(fake.created[0].externalTaskId);
-			expect(Object.keys(item.json).sort()).toEqual(['created', 'externalTaskId', 'index', 'model', 'prompt', 'source', 'status', 'taskId', 'unitsDeducted', 'url']);
+			expect(Object.keys(item.json).sort()).toEqual(['balanceDeduction', 'created', 'externalTaskId', 'index', 'model', 'prompt', 'source', 'status', 'taskId', 'unitsDeducted', 'url']);
 			expect(item.binary?.data.mimeType).toBe('image/png');
 			expect((await readBinaryOutput(item.binary!.data)).equals(fake.imageBytesFor(images[position].url)!)).toBe(true);
 		}

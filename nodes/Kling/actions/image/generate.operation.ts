@@ -81,7 +81,7 @@ async function generateItem(
 	// The reference image is read when the request is about to go out, and not kept while the task runs.
 	const body = async () => await withReferenceImage(ctx, prepared.body, prepared.referenceImage);
 	const slots = familySpec('generation').slots(prepared.body);
-	const result = await session.generate('generation', body, slots, prepared.waitForCompletion, itemIndex);
+	const result = await session.generate('generation', body, slots, prepared.waitForCompletion, itemIndex, params.model);
 	return await resultItems(ctx, session, result, { model: params.model, prompt: params.prompt, choice: prepared.choice }, itemIndex);
 }
 

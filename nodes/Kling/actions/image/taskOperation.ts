@@ -66,6 +66,7 @@ export interface PreparedTask {
 	withImages?: (body: IDataObject) => Promise<IDataObject>;
 	/** Images the task should output (a shortfall is reported); undefined: as many as it makes. */
 	outputs?: number;
+	/** The body's model_name ('' when the family has none): output items name it, and Kling counts task slots per model. */
 	model: string;
 	prompt: string;
 	/** More fields every output item of the task carries (Omni-Image: its result type). */
@@ -87,7 +88,7 @@ export async function executeTask(
 		run: async (session, task, itemIndex) => {
 			const body = async () => (task.withImages ? await task.withImages(task.body) : task.body);
 			const slots = familySpec(family).slots(task.body);
-			const result = await session.generate(family, body, slots, task.wait, itemIndex);
+			const result = await session.generate(family, body, slots, task.wait, itemIndex, task.model);
 			return await resultItems(ctx, session, result, task, itemIndex);
 		},
 	});
