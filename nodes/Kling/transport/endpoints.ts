@@ -6,6 +6,7 @@ import { parseGenerateAnswer, parseTaskAnswer, parseTaskList } from '../wire/ans
 import type { GenerateAnswer, TaskSnapshot } from '../wire/answers';
 import { RECOGNIZE_PATH, parseElementAnswer, parseElementList, parseRecognizeAnswer } from '../wire/elements';
 import type { ElementList, ElementSummary, Recognition } from '../wire/elements';
+import { currentModelsOf } from '../wire/models';
 import type { TaskFamily } from '../wire/taskFamilies';
 import type { ApiRequest } from './client';
 
@@ -33,7 +34,8 @@ export function generateRequest(
 }
 
 export function createTaskRequest(family: TaskFamily, body: IDataObject, deadline: number, deadlineName: string): ApiRequest<TaskSnapshot> {
-	return { method: 'POST', path: FAMILY_PATHS[family], body, parse: parseTaskAnswer, deadline, deadlineName, unclearResends: 0 };
+	const request: ApiRequest<TaskSnapshot> = { method: 'POST', path: FAMILY_PATHS[family], body, parse: parseTaskAnswer, deadline, deadlineName, unclearResends: 0 };
+	return typeof body.model_name === 'string' ? { ...request, model: { sent: body.model_name, current: currentModelsOf(family) } } : request;
 }
 
 const taskPath = (family: TaskFamily, id: string) => `${FAMILY_PATHS[family]}/${encodeURIComponent(id)}`;
