@@ -17,7 +17,7 @@ const properties: INodeProperties[] = [
 		displayName: 'Model',
 		name: 'multiImageModel',
 		type: 'options',
-		default: MULTI_IMAGE_MODELS[0],
+		default: 'kling-v2-1',
 		description: "Model for multi-image reference: Kling's current one first; an expression may name a newer one",
 		options: modelOptions('multiImage'),
 	},
