@@ -71,8 +71,10 @@ export const generateProperties: INodeProperties[] = [
 		description: 'What the image should not show. Left out of the request when empty.',
 	},
 	...referenceImageProperties(),
-	// kling-v3 takes none of the three fidelity settings: hidden for it (an expression naming it is checked before sending).
-	numberProperty(API_NUMBERS.imageFidelity, { displayOptions: { hide: { imageSource: ['none'], modelName: NO_FIDELITY } } }),
+	numberProperty(API_NUMBERS.imageFidelity, { displayOptions: onlyIn('gateway', { hide: { imageSource: ['none'] } }) }),
+	// kling-v3 takes none of the three fidelity settings: hidden for it (an expression naming it is checked before
+	// sending). Declared per mode, as a rule on Model would hide it on the gateway too, where Model is another parameter.
+	numberProperty(API_NUMBERS.imageFidelity, { displayOptions: onlyIn('official', { hide: { imageSource: ['none'], modelName: NO_FIDELITY } }) }),
 	{
 		displayName: 'Image Reference',
 		name: 'imageReference',

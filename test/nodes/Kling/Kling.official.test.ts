@@ -1,4 +1,5 @@
-import type { INodePropertyOptions } from 'n8n-workflow';
+import { NodeHelpers } from 'n8n-workflow';
+import type { INodeParameters, INodePropertyOptions } from 'n8n-workflow';
 
 import { Kling } from '../../../nodes/Kling/Kling.node';
 import { readBinaryOutput } from '../../support/engine';
@@ -159,6 +160,20 @@ describe('official API: models', () => {
 			['kling-v1 (older)', 'kling-v1'],
 		]);
 		expect((model?.options as INodePropertyOptions[])[5].description).toBe("Kling's current docs no longer name it; some accounts may keep it");
+	});
+
+	it.each<[string, INodeParameters, string[]]>([
+		['kling-v3 (the default)', { authentication: 'klingAiApi' }, []],
+		['kling-v2-1', { authentication: 'klingAiApi', modelName: 'kling-v2-1' }, ['Image Fidelity', 'Image Reference']],
+		['the gateway', { authentication: 'klingApi' }, ['Image Fidelity']],
+	])('with a reference image, %s shows the fidelity settings it takes', (_case, selection, expected) => {
+		const { description } = new Kling();
+		const node = { typeVersion: 1 };
+		const chosen = { resource: 'image', operation: 'generate', imageSource: 'url', ...selection };
+		const values = NodeHelpers.getNodeParameters(description.properties, chosen, true, false, node, description)!;
+		const names = ['imageFidelity', 'imageReference', 'humanFidelity'];
+		const shown = description.properties.filter((property) => names.includes(property.name) && NodeHelpers.displayParameter(values, property, node, description));
+		expect(shown.map((property) => property.displayName)).toEqual(expected);
 	});
 
 	it.each(['kling-v1', 'kling-v1-5', 'kling-v2', 'kling-v2-new'])(
