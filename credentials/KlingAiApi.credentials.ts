@@ -68,11 +68,12 @@ export class KlingAiApi implements ICredentialType {
 			type: 'options',
 			default: SIGN_IN_API_KEY,
 			options: [
-				{ name: 'API Key', value: SIGN_IN_API_KEY, description: 'The API key from the Kling AI console' },
+				{ name: 'API Key', value: SIGN_IN_API_KEY, description: 'The API key from the Kling AI console; Kling takes it for all models' },
 				{
 					name: 'Access Key + Secret Key',
 					value: SIGN_IN_ACCESS_KEY,
-					description: 'A fresh token signed with the secret key for every request',
+					description:
+						"Kling's older way in, still taken by the image endpoints: a fresh token signed with the secret key for every request",
 				},
 			],
 		},

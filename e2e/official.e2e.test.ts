@@ -57,9 +57,14 @@ const workflows = {
 		manualTrigger(),
 		...fixedItems([{ prompt: 'A paper boat on a puddle' }]),
 		klingOfficial(
-			{ prompt: '={{ $json.prompt }}', modelName: 'kling-v2', waitForCompletion: false, output: 'url' },
+			{ prompt: '={{ $json.prompt }}', modelName: 'kling-v2-1', waitForCompletion: false, output: 'url' },
 			E2E_OFFICIAL_CREDENTIAL,
 		),
+	]),
+	discontinued: linearWorkflow('e2eOfficialOld01', 'e2e: official API, a model Kling has discontinued', [
+		manualTrigger(),
+		...fixedItems([{ prompt: 'An old camera' }]),
+		klingOfficial({ prompt: '={{ $json.prompt }}', modelName: 'kling-v1', output: 'url', ...fastPolling }, E2E_OFFICIAL_CREDENTIAL),
 	]),
 	wrongSecret: linearWorkflow('e2eOfficialBad01', 'e2e: official API, wrong secret key', [
 		manualTrigger(),
@@ -136,8 +141,9 @@ test('generate with the official credential, URL output: one item per image with
 	const run = await bed.n8n.executeOk(workflows.url.id);
 	expect(official.created).toHaveLength(1);
 	const [task] = official.created;
+	// No model set in the node: Kling's current default.
 	expect(task.body).toMatchObject({
-		model_name: 'kling-v2-1',
+		model_name: 'kling-v3',
 		prompt: 'A lighthouse on a cliff at dawn',
 		n: 2,
 		aspect_ratio: '16:9',
@@ -148,7 +154,7 @@ test('generate with the official credential, URL output: one item per image with
 	items.forEach((item, index) => {
 		expect(item.json).toMatchObject({
 			index,
-			model: 'kling-v2-1',
+			model: 'kling-v3',
 			prompt: 'A lighthouse on a cliff at dawn',
 			taskId: task.taskId,
 			created: expect.any(Number),
@@ -188,7 +194,7 @@ test('without waiting: the task id at once; a second workflow gets the task by t
 	expect(official.created).toHaveLength(1);
 	const taskId = official.created[0].taskId;
 	expect(created.json).toEqual({ task_id: taskId, task_status: 'submitted' });
-	expect(official.created[0].body).toMatchObject({ model_name: 'kling-v2', prompt: 'A paper boat on a puddle' });
+	expect(official.created[0].body).toMatchObject({ model_name: 'kling-v2-1', prompt: 'A paper boat on a puddle' });
 	expect(official.statusPolls.get(taskId)).toBeUndefined();
 
 	// The task finishes on its own while the second workflow is imported.
@@ -208,6 +214,17 @@ test('without waiting: the task id at once; a second workflow gets the task by t
 	expect(listed.every((entry) => entry.task_status === 'succeed')).toBe(true);
 	expect(official.listCalls).toBe(1);
 	official.tokens.forEach(expectValidClaims);
+});
+
+test('a model Kling has discontinued: the error names it and the current ones; one create, never sent again', async () => {
+	const { run, result } = await bed.n8n.execute(workflows.discontinued.id);
+	expect(result.code).not.toBe(0);
+	expect(run?.status).toBe('error');
+	expect(run?.data.resultData.error?.message).toBe(
+		`Kling no longer offers model "kling-v1" (Kling's words: The model 'kling-v1' has been discontinued): choose kling-v3 or kling-v2-1 in Model`,
+	);
+	expect(official.createAttempts).toBe(1);
+	expect(official.created).toHaveLength(0);
 });
 
 test('a wrong secret key: Kling refused the credentials, and neither secret shows', async () => {
@@ -243,11 +260,11 @@ test('both credentials in one workflow: a gateway node and an official node each
 	expect(official.created).toHaveLength(1);
 	expect(fromOfficial.json).toMatchObject({
 		taskId: official.created[0].taskId,
-		model: 'kling-v2-1',
+		model: 'kling-v3',
 		prompt: 'Two moons over a quiet harbour',
 	});
 	expect(official.imageBytesFor(String(fromOfficial.json.url))).toBeDefined();
-	expect(official.created[0].body).toMatchObject({ model_name: 'kling-v2-1', prompt: 'Two moons over a quiet harbour' });
+	expect(official.created[0].body).toMatchObject({ model_name: 'kling-v3', prompt: 'Two moons over a quiet harbour' });
 	// Each node used its own credential: a JWT to the official API, the plain key to the gateway.
 	expect(official.created[0].headers.authorization).not.toContain('e2e-key');
 	expect(official.tokens[0].iss).toBe(ACCESS_KEY);

@@ -276,7 +276,7 @@ test('enforces the official body rules with 400/1201', async () => {
 	expectError(await call('POST', PATH, 'not json'), 400, 1200);
 	const full = {
 		prompt: 'x'.repeat(2500),
-		model_name: 'kling-v3',
+		model_name: 'kling-v2-1',
 		image: 'https://example.invalid/ref.png',
 		image_reference: 'subject',
 		image_fidelity: 0.5,
@@ -289,6 +289,36 @@ test('enforces the official body rules with 400/1201', async () => {
 	};
 	await submit(full);
 	expect(server.created).toHaveLength(1);
+});
+
+test('serves kling-v3 (the default) and kling-v2-1; the older ids answer that they are discontinued', async () => {
+	await start();
+	await submit({ prompt: 'x' });
+	await submit({ prompt: 'x', model_name: 'kling-v3', resolution: '2k' });
+	await submit({ prompt: 'x', model_name: 'kling-v2-1' });
+	for (const model of ['kling-v1', 'kling-v1-5', 'kling-v2', 'kling-v2-new']) {
+		const answer = await create({ prompt: 'x', model_name: model });
+		expectError(answer, 400, 1201);
+		expect(answer.json.message).toBe(`The model '${model}' has been discontinued`);
+	}
+	expect(server.created).toHaveLength(3);
+	expect(server.createAttempts).toBe(7);
+});
+
+test('image_reference, image_fidelity and human_fidelity are for kling-v2-1 only', async () => {
+	await start();
+	const image = 'https://example.invalid/ref.png';
+	const fields = [{ image_reference: 'face' }, { image_fidelity: 0.5 }, { image_reference: 'subject', human_fidelity: 0.45 }];
+	for (const extra of fields) {
+		for (const model of [{ model_name: 'kling-v3' }, {}]) {
+			const answer = await create({ prompt: 'x', image, ...model, ...extra });
+			expectError(answer, 400, 1201);
+			expect(answer.json.message).toMatch(/^'(image_reference|image_fidelity)' is only supported by kling-v2-1$/);
+		}
+		await submit({ prompt: 'x', image, model_name: 'kling-v2-1', ...extra });
+	}
+	await submit({ prompt: 'x', image, model_name: 'kling-v3' });
+	expect(server.created).toHaveLength(4);
 });
 
 test('refuses a prompt with the word forbidden with 400/1301', async () => {

@@ -211,7 +211,12 @@ class KlingError extends Error {
 	}
 }
 
-const MODELS = ['kling-v1', 'kling-v1-5', 'kling-v2', 'kling-v2-new', 'kling-v2-1', 'kling-v3'];
+/** /generations as Kling's docs of December 2026 state it: two models, kling-v3 the default. */
+const MODELS = ['kling-v3', 'kling-v2-1'];
+/** Ids the docs named before; a call with one was answered that it has been discontinued. */
+const DISCONTINUED_MODELS = ['kling-v1', 'kling-v1-5', 'kling-v2', 'kling-v2-new'];
+/** Fields the docs say apply to kling-v2-1 only. */
+const V2_1_ONLY_FIELDS = ['image_reference', 'image_fidelity', 'human_fidelity'];
 const ASPECT_RATIOS = ['16:9', '9:16', '1:1', '4:3', '3:4', '3:2', '2:3', '21:9'];
 const CHOICES: Record<string, string[]> = {
 	model_name: MODELS,
@@ -242,6 +247,11 @@ function checkRange(body: Record<string, any>, field: string, min: number, max: 
 
 /** The official body rules this fake enforces; throws 1201 on the first violation. */
 function validateCreate(body: Record<string, any>): void {
+	if (DISCONTINUED_MODELS.includes(body.model_name)) throw invalid(`The model '${body.model_name}' has been discontinued`);
+	const model = body.model_name ?? MODELS[0];
+	for (const field of V2_1_ONLY_FIELDS) {
+		if (body[field] !== undefined && model !== 'kling-v2-1') throw invalid(`'${field}' is only supported by kling-v2-1`);
+	}
 	checkText(body, 'prompt', true);
 	checkText(body, 'negative_prompt', false);
 	for (const [field, allowed] of Object.entries(CHOICES)) {

@@ -10,7 +10,7 @@ export const authenticationProperty: INodeProperties = {
 	type: 'options',
 	options: [
 		{ name: 'Gateway API Key', value: 'klingApi', description: 'An OpenAI-style gateway that relays Kling' },
-		{ name: 'Official Kling AI API', value: 'klingAiApi', description: 'Access key and secret key of Kling AI' },
+		{ name: 'Official Kling AI API', value: 'klingAiApi', description: "Kling AI's own API: API key, or access key + secret key" },
 	],
 	default: 'klingApi',
 };

@@ -1,10 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { API_NUMBERS } from '../wire/numbers';
-import { IMAGE_REFERENCES, OFFICIAL_MODELS, RESOLUTIONS } from '../wire/officialRequest';
+import { DEFAULT_OFFICIAL_MODEL, IMAGE_REFERENCES, MODELS_WITHOUT_FIDELITY, RESOLUTIONS } from '../wire/officialRequest';
 import { ASPECT_RATIOS } from '../wire/validation';
 import { onlyIn } from './authentication';
 import { elementIdsProperty } from './elements';
+import { modelOptions } from './models';
 import { numberProperty } from './numbers';
 import {
 	callbackUrlProperty,
@@ -29,6 +30,7 @@ export const aspectRatioProperty: INodeProperties = {
 
 const gatewayOnly = onlyIn('gateway');
 const officialOnly = onlyIn('official');
+const NO_FIDELITY = [...MODELS_WITHOUT_FIDELITY];
 
 /** Generate's parameters. Their `name`s are saved in workflows: never rename one. */
 export const generateProperties: INodeProperties[] = [
@@ -54,9 +56,9 @@ export const generateProperties: INodeProperties[] = [
 		displayName: 'Model',
 		name: 'modelName',
 		type: 'options',
-		default: 'kling-v2-1',
-		description: 'Model of the official API; an expression may name a newer one',
-		options: OFFICIAL_MODELS.map((model) => ({ name: model, value: model })),
+		default: DEFAULT_OFFICIAL_MODEL,
+		description: "Model of the official API: Kling's current ones first; an expression may name a newer one",
+		options: modelOptions('generation'),
 		displayOptions: officialOnly,
 	},
 	promptProperty({ required: true, description: 'What the image should show', placeholder: 'e.g. A cute baby sea otter floating on its back at sunset' }),
@@ -69,7 +71,10 @@ export const generateProperties: INodeProperties[] = [
 		description: 'What the image should not show. Left out of the request when empty.',
 	},
 	...referenceImageProperties(),
-	numberProperty(API_NUMBERS.imageFidelity, { displayOptions: { hide: { imageSource: ['none'] } } }),
+	numberProperty(API_NUMBERS.imageFidelity, { displayOptions: onlyIn('gateway', { hide: { imageSource: ['none'] } }) }),
+	// kling-v3 takes none of the three fidelity settings: hidden for it (an expression naming it is checked before
+	// sending). Declared per mode, as a rule on Model would hide it on the gateway too, where Model is another parameter.
+	numberProperty(API_NUMBERS.imageFidelity, { displayOptions: onlyIn('official', { hide: { imageSource: ['none'], modelName: NO_FIDELITY } }) }),
 	{
 		displayName: 'Image Reference',
 		name: 'imageReference',
@@ -80,10 +85,10 @@ export const generateProperties: INodeProperties[] = [
 			{ name: 'API Default', value: '' },
 			...IMAGE_REFERENCES.map((reference) => ({ name: reference === 'subject' ? 'Subject' : 'Face', value: reference })),
 		],
-		displayOptions: onlyIn('official', { hide: { imageSource: ['none'] } }),
+		displayOptions: onlyIn('official', { hide: { imageSource: ['none'], modelName: NO_FIDELITY } }),
 	},
 	numberProperty(API_NUMBERS.humanFidelity, {
-		displayOptions: onlyIn('official', { show: { imageReference: ['subject'] }, hide: { imageSource: ['none'] } }),
+		displayOptions: onlyIn('official', { show: { imageReference: ['subject'] }, hide: { imageSource: ['none'], modelName: NO_FIDELITY } }),
 	}),
 	numberProperty(API_NUMBERS.n),
 	aspectRatioProperty,

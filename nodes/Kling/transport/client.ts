@@ -14,7 +14,7 @@ import {
 	requestError,
 	surelyUnsent,
 } from './errors';
-import type { ErrorContext } from './errors';
+import type { ErrorContext, SentModel } from './errors';
 import { parseRetryAfter, throwNotingAttempts, withRetries } from './retry';
 import type { Attempt, Clock, FailureKind, RetryPolicy } from './retry';
 
@@ -56,6 +56,8 @@ export interface ApiRequest<T> {
 	unclearResends?: number;
 	/** When set, a 404 or Kling's 1203 (resource missing) answers with this value instead of failing. */
 	notFound?: { notFound: T };
+	/** The model a create asks for, and the family's current ones: named when Kling says the model is gone. */
+	model?: SentModel;
 	/** Told of each failed attempt before it is sent again (the Kling code says what was full). */
 	beforeResend?: (kind: FailureKind, code: number | undefined) => Promise<void>;
 }
@@ -177,7 +179,7 @@ export class KlingClient {
 				return { ok: false, error: requestError((error as Error).message, context), kind: 'final' };
 			}
 		}
-		const verdict = errorAnswer(statusCode, body, context);
+		const verdict = errorAnswer(statusCode, body, context, request.model);
 		if (request.notFound && (statusCode === 404 || verdict.code === 1203)) {
 			limiter.onSuccess(slot);
 			return { ok: true, value: request.notFound.notFound };

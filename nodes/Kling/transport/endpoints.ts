@@ -6,6 +6,7 @@ import { parseGenerateAnswer, parseTaskAnswer, parseTaskList } from '../wire/ans
 import type { GenerateAnswer, TaskSnapshot } from '../wire/answers';
 import { RECOGNIZE_PATH, parseElementAnswer, parseElementList, parseRecognizeAnswer } from '../wire/elements';
 import type { ElementList, ElementSummary, Recognition } from '../wire/elements';
+import { currentModelsOf } from '../wire/models';
 import { familySpec } from '../wire/taskFamilies';
 import type { TaskFamily } from '../wire/taskFamilies';
 import type { ApiRequest } from './client';
@@ -23,7 +24,9 @@ export function generateRequest(
 }
 
 export function createTaskRequest(family: TaskFamily, body: IDataObject, deadline: number, deadlineName: string): ApiRequest<TaskSnapshot> {
-	return { method: 'POST', path: familySpec(family).path, body, parse: taskParser(family), deadline, deadlineName, unclearResends: 0 };
+	const path = familySpec(family).path;
+	const request: ApiRequest<TaskSnapshot> = { method: 'POST', path, body, parse: taskParser(family), deadline, deadlineName, unclearResends: 0 };
+	return typeof body.model_name === 'string' ? { ...request, model: { sent: body.model_name, current: currentModelsOf(family) } } : request;
 }
 
 /** A task answer read the way its family's result is written. */

@@ -4,6 +4,7 @@ import type { INode, JsonObject } from 'n8n-workflow';
 import { apiErrorMessage } from '../wire/answers';
 import type { TaskSnapshot } from '../wire/answers';
 import { FieldError } from '../wire/fieldError';
+import { discontinuedModel } from '../wire/models';
 
 /** Masks the API key, and any long piece of it an error body may echo back ("sk-ab…yz"). */
 export function redactSecret(text: string, secret: string | undefined): string {
@@ -118,11 +119,31 @@ export function klingErrorCode(body: unknown): number | undefined {
 	return typeof code === 'number' && code !== 0 ? code : undefined;
 }
 
+/** The model a create request asked for, and the current models of its family. */
+export interface SentModel {
+	sent: string;
+	current?: readonly string[];
+}
+
+/**
+ * Kling no longer offers the model: sending again, or waiting, cannot help. Kling's words are
+ * given once, in the message.
+ */
+function discontinuedError(model: string, current: readonly string[] | undefined, apiSaid: string, status: number, context: ErrorContext): NodeApiError {
+	const choose = current && current.length > 0 ? `choose ${current.join(' or ')} in Model` : 'choose another model in Model';
+	return apiError(context.node, `Kling no longer offers model "${model}" (Kling's words: ${apiSaid}): ${choose}`, {
+		httpCode: String(status),
+		itemIndex: context.itemIndex,
+	});
+}
+
 /** An error answer, with the API's own explanation and none of the request (its headers hold the key). */
-export function errorAnswer(status: number, body: unknown, context: ErrorContext): ErrorVerdict {
+export function errorAnswer(status: number, body: unknown, context: ErrorContext, model?: SentModel): ErrorVerdict {
 	const said = apiErrorMessage(body);
 	const apiSaid = said ? redactAll(said, context.secrets) : undefined;
 	const code = klingErrorCode(body);
+	const gone = model && apiSaid ? discontinuedModel(apiSaid, model.sent) : undefined;
+	if (gone !== undefined && apiSaid) return { error: discontinuedError(gone, model?.current, apiSaid, status, context), kind: 'final', code };
 	const byCode = code === undefined ? undefined : explainKlingCode(code);
 	const text = byCode?.text ?? explainStatus(status);
 	const error = apiError(context.node, `${text}${apiSaid ? `: ${apiSaid}` : ''}`, {

@@ -1,15 +1,22 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { withAdditionalFields } from './gatewayRequest';
+import { FAMILY_MODELS, modelsOf } from './models';
 import { API_NUMBERS, checkNumber } from './numbers';
 import { FieldError, textValue, validateImageUrl } from './validation';
 import type { GenerateParams } from './validation';
 
-export const OFFICIAL_MODELS = ['kling-v1', 'kling-v1-5', 'kling-v2', 'kling-v2-new', 'kling-v2-1', 'kling-v3'] as const;
+export const OFFICIAL_MODELS = modelsOf('generation');
+export const DEFAULT_OFFICIAL_MODEL = FAMILY_MODELS.generation.current[0];
 export const IMAGE_REFERENCES = ['subject', 'face'] as const;
 export const RESOLUTIONS = ['1k', '2k'] as const;
 /** Models of /generations that predate elements; a newer id (given by expression) may send them. */
 const MODELS_WITHOUT_ELEMENTS: readonly string[] = OFFICIAL_MODELS.filter((model) => model !== 'kling-v3');
+/**
+ * Models of /generations that take no image_reference, image_fidelity or human_fidelity (Kling:
+ * kling-v2-1 only among the current ones); a newer id (given by expression) is sent as asked.
+ */
+export const MODELS_WITHOUT_FIDELITY: readonly string[] = ['kling-v3'];
 
 /** Parameters only the official API has, as read from the node. */
 export interface RawOfficialParams {
@@ -85,6 +92,12 @@ export function validateOfficialParams(base: GenerateParams, raw: RawOfficialPar
 	if (imageReference && !(IMAGE_REFERENCES as readonly string[]).includes(imageReference)) {
 		throw new FieldError('Image Reference', `must be subject or face, got "${imageReference}"`);
 	}
+	const noFidelity = MODELS_WITHOUT_FIDELITY.includes(base.model);
+	if (imageReference && noFidelity) throw new FieldError('Image Reference', `applies to kling-v2-1 only; ${base.model} does not take it`);
+	// Image Fidelity always holds a value (0.5 unless changed): only a changed one is refused, the default is left out.
+	if (hasImage && noFidelity && base.imageFidelity !== undefined && base.imageFidelity !== API_NUMBERS.imageFidelity.default) {
+		throw new FieldError('Image Fidelity', `applies to kling-v2-1 only; ${base.model} does not take it`);
+	}
 	if (imageReference && !hasImage) throw new FieldError('Image Reference', 'needs a reference image');
 	let humanFidelity: number | undefined;
 	if (raw.humanFidelity !== undefined && raw.humanFidelity !== '') {
@@ -117,7 +130,7 @@ export function buildOfficialBody(base: GenerateParams, official: OfficialParams
 	if (base.negativePrompt) body.negative_prompt = base.negativePrompt;
 	if (base.imageSource !== 'none') {
 		if (official.imageReference) body.image_reference = official.imageReference;
-		if (base.imageFidelity !== undefined) body.image_fidelity = base.imageFidelity;
+		if (base.imageFidelity !== undefined && !MODELS_WITHOUT_FIDELITY.includes(base.model)) body.image_fidelity = base.imageFidelity;
 		if (official.humanFidelity !== undefined) body.human_fidelity = official.humanFidelity;
 	}
 	if (official.resolution) body.resolution = official.resolution;

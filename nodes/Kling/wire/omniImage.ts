@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { MAX_ELEMENTS_PER_REQUEST } from './elements';
+import { modelsOf } from './models';
 import { API_NUMBERS, checkNumber } from './numbers';
 import { validateTaskOptions, withTaskOptions } from './officialRequest';
 import type { RawTaskOptions } from './taskBodies';
@@ -8,7 +9,7 @@ import { ASPECT_RATIOS, FieldError, promptText, textValue } from './validation';
 
 /** Omni-Image (POST /v1/images/omni-image): its rules, checked before anything is sent. */
 
-export const OMNI_MODELS = ['kling-image-o1', 'kling-v3-omni'] as const;
+export const OMNI_MODELS = modelsOf('omniImage');
 export const OMNI_RESOLUTIONS = ['1k', '2k', '4k'] as const;
 export const OMNI_ASPECT_RATIOS = [...ASPECT_RATIOS, 'auto'] as const;
 export const OMNI_RESULT_TYPES = ['single', 'series'] as const;

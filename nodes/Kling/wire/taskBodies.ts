@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { modelsOf } from './models';
 import { API_NUMBERS, checkNumber } from './numbers';
 import { validateTaskOptions, withTaskOptions } from './officialRequest';
 import type { TaskOptions } from './officialRequest';
@@ -7,8 +8,8 @@ import { FieldError, aspectRatioValue, promptText, textValue } from './validatio
 
 /** The rules of the official API's task families beside /generations, checked before anything is sent. */
 
-export const MULTI_IMAGE_MODELS = ['kling-v2', 'kling-v2-1'] as const;
-export const TRY_ON_MODELS = ['kolors-virtual-try-on-v1', 'kolors-virtual-try-on-v1-5'] as const;
+export const MULTI_IMAGE_MODELS = modelsOf('multiImage');
+export const TRY_ON_MODELS = modelsOf('tryOn');
 /** Expand may make the image at most this many times the original's area. */
 export const MAX_EXPANDED_AREA = 3;
 

@@ -1,3 +1,7 @@
+import { NodeHelpers } from 'n8n-workflow';
+import type { INodeParameters, INodePropertyOptions } from 'n8n-workflow';
+
+import { Kling } from '../../../nodes/Kling/Kling.node';
 import { readBinaryOutput } from '../../support/engine';
 import { startFakeKlingOfficialServer } from '../../support/fakeKlingOfficialServer';
 import type { FakeKlingOfficialServer } from '../../support/fakeKlingOfficialServer';
@@ -35,7 +39,7 @@ describe('official API: generate', () => {
 		const { items, error } = await runKlingOfficial({
 			server,
 			parameters: {
-				modelName: 'kling-v1-5',
+				modelName: 'kling-v2-1',
 				prompt: 'a portrait in this style',
 				imageSource: 'base64',
 				imageBase64: reference,
@@ -54,7 +58,7 @@ describe('official API: generate', () => {
 		});
 		expect(error).toBeUndefined();
 		expect(server.created[0].body).toEqual({
-			model_name: 'kling-v1-5',
+			model_name: 'kling-v2-1',
 			prompt: 'a portrait in this style',
 			image: reference,
 			image_reference: 'subject',
@@ -136,6 +140,80 @@ describe('official API: generate', () => {
 	});
 });
 
+describe('official API: models', () => {
+	it('a Generate node with no model set sends kling-v3', async () => {
+		const { items, error } = await runKlingOfficial({ server, parameters: { prompt: 'a kite', output: 'url', options: fast } });
+		expect(error).toBeUndefined();
+		expect(server.created[0].body.model_name).toBe('kling-v3');
+		expect(items[0].json.model).toBe('kling-v3');
+	});
+
+	it('the Model list puts the current models first and marks the older ones, still selectable', () => {
+		const model = new Kling().description.properties.find((property) => property.name === 'modelName');
+		expect(model?.default).toBe('kling-v3');
+		expect((model?.options as INodePropertyOptions[]).map((option) => [option.name, option.value])).toEqual([
+			['kling-v3', 'kling-v3'],
+			['kling-v2-1', 'kling-v2-1'],
+			['kling-v2-new (older)', 'kling-v2-new'],
+			['kling-v2 (older)', 'kling-v2'],
+			['kling-v1-5 (older)', 'kling-v1-5'],
+			['kling-v1 (older)', 'kling-v1'],
+		]);
+		expect((model?.options as INodePropertyOptions[])[5].description).toBe("Kling's current docs no longer name it; some accounts may keep it");
+	});
+
+	it.each<[string, INodeParameters, string[]]>([
+		['kling-v3 (the default)', { authentication: 'klingAiApi' }, []],
+		['kling-v2-1', { authentication: 'klingAiApi', modelName: 'kling-v2-1' }, ['Image Fidelity', 'Image Reference']],
+		['the gateway', { authentication: 'klingApi' }, ['Image Fidelity']],
+	])('with a reference image, %s shows the fidelity settings it takes', (_case, selection, expected) => {
+		const { description } = new Kling();
+		const node = { typeVersion: 1 };
+		const chosen = { resource: 'image', operation: 'generate', imageSource: 'url', ...selection };
+		const values = NodeHelpers.getNodeParameters(description.properties, chosen, true, false, node, description)!;
+		const names = ['imageFidelity', 'imageReference', 'humanFidelity'];
+		const shown = description.properties.filter((property) => names.includes(property.name) && NodeHelpers.displayParameter(values, property, node, description));
+		expect(shown.map((property) => property.displayName)).toEqual(expected);
+	});
+
+	it.each(['kling-v1', 'kling-v1-5', 'kling-v2', 'kling-v2-new'])(
+		'a discontinued model (%s) gives an error naming it and the current ones; it is sent once, never again',
+		async (model) => {
+			const { error } = await runKlingOfficial({
+				server,
+				parameters: { modelName: model, prompt: 'x', output: 'url', options: { ...fast, maxRetries: 4 } },
+			});
+			expect(error?.message).toBe(
+				`Kling no longer offers model "${model}" (Kling's words: The model '${model}' has been discontinued): choose kling-v3 or kling-v2-1 in Model`,
+			);
+			expect(server.createAttempts).toBe(1);
+			expect(server.created).toHaveLength(0);
+		},
+	);
+
+	it('kling-v3 with a reference image leaves the untouched Image Fidelity out', async () => {
+		const { error } = await runKlingOfficial({
+			server,
+			parameters: { prompt: 'x', imageSource: 'url', imageUrl: 'https://example.com/a.png', output: 'url', options: fast },
+		});
+		expect(error).toBeUndefined();
+		expect(server.created[0].body).toMatchObject({ model_name: 'kling-v3', image: 'https://example.com/a.png' });
+		expect(server.created[0].body).not.toHaveProperty('image_fidelity');
+	});
+
+	it.each([
+		['an image reference', { imageReference: 'face' }, '"Image Reference" applies to kling-v2-1 only; kling-v3 does not take it (item 0)'],
+		['a changed image fidelity', { imageFidelity: 0.8 }, '"Image Fidelity" applies to kling-v2-1 only; kling-v3 does not take it (item 0)'],
+	])('kling-v3 (named by expression) with %s is refused before sending', async (_case, extra, message) => {
+		const { error } = await runKlingOfficial({
+			server,
+			parameters: { modelName: '={{ "kling-v3" }}', prompt: 'x', imageSource: 'url', imageUrl: 'https://example.com/a.png', ...extra },
+		});
+		expect(error?.message).toBe(message);
+		expect(server.createAttempts).toBe(0);
+	});
+});
+
 describe('official API: failures', () => {
 	it('a failed task gives its task_status_msg; Continue On Fail keeps the others', async () => {
 		const { items, error } = await runKlingOfficial({
@@ -213,6 +291,12 @@ describe('official API: failures', () => {
 });
 
 describe('official API: the two ways to sign in', () => {
+	it('the Authentication choice names both', () => {
+		const authentication = new Kling().description.properties.find((property) => property.name === 'authentication');
+		const official = (authentication?.options as INodePropertyOptions[]).find((option) => option.value === 'klingAiApi');
+		expect(official?.description).toBe("Kling AI's own API: API key, or access key + secret key");
+	});
+
 	const apiKeyCredential = { signInWith: 'apiKey', accessKey: '', secretKey: '', apiKey: 'plain-official-key-123' };
 
 	it('a credential that signs in with an API key sends it as Bearer and signs nothing', async () => {

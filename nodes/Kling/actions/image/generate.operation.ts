@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertyO
 
 import type { OutputChoice } from './imageItems';
 import { readOutputChoice, readTaskOptions, resultItems } from './taskOperation';
-import { buildOfficialBody, validateOfficialParams } from '../../wire/officialRequest';
+import { DEFAULT_OFFICIAL_MODEL, buildOfficialBody, validateOfficialParams } from '../../wire/officialRequest';
 import { checkReferenceImage, withReferenceImage } from '../../transport/inputImages';
 import type { CheckedImage } from '../../transport/inputImages';
 import { buildGenerateBody } from '../../wire/gatewayRequest';
@@ -41,7 +41,7 @@ async function prepareItem(ctx: IExecuteFunctions, itemIndex: number, official: 
 	const param = (name: string, fallback: unknown) => ctx.getNodeParameter(name, itemIndex, fallback);
 	const options = param('options', {}) as IDataObject;
 	const params = validateGenerateParams({
-		model: official ? param('modelName', 'kling-v2-1') : ctx.getNodeParameter('model', itemIndex, 'kling-img-v1', { extractValue: true }),
+		model: official ? param('modelName', DEFAULT_OFFICIAL_MODEL) : ctx.getNodeParameter('model', itemIndex, 'kling-img-v1', { extractValue: true }),
 		prompt: param('prompt', ''),
 		negativePrompt: param('negativePrompt', ''),
 		imageSource: param('imageSource', 'none'),

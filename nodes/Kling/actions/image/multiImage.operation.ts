@@ -4,6 +4,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePrope
 import { aspectRatioProperty } from '../../parameters/generate';
 import { SUBJECT_IMAGES, imageInputProperties, imageListProperty } from '../../parameters/inputImages';
 import { taskEndProperties } from '../../parameters/taskParameters';
+import { modelOptions } from '../../parameters/models';
 import { numberProperty } from '../../parameters/numbers';
 import { checkImageInput, checkImageList, imageList, withImages } from '../../transport/inputImages';
 import { MULTI_IMAGE_MODELS, buildMultiImageBody } from '../../wire/taskBodies';
@@ -16,9 +17,9 @@ const properties: INodeProperties[] = [
 		displayName: 'Model',
 		name: 'multiImageModel',
 		type: 'options',
-		default: 'kling-v2',
-		description: 'Model for multi-image reference; an expression may name a newer one',
-		options: MULTI_IMAGE_MODELS.map((model) => ({ name: model, value: model })),
+		default: 'kling-v2-1',
+		description: "Model for multi-image reference: Kling's current one first; an expression may name a newer one",
+		options: modelOptions('multiImage'),
 	},
 	promptProperty({ required: false, description: 'What the image should show', placeholder: 'e.g. The product on a marble table in morning light' }),
 	imageListProperty(SUBJECT_IMAGES, 'the subjects to show, each cut down to its subject (Kling does not crop them)'),

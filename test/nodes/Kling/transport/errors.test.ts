@@ -67,3 +67,29 @@ describe('messages mentioning system codes', () => {
 		);
 	});
 });
+
+describe('a model Kling no longer offers', () => {
+	const context = { node, itemIndex: 0, secrets: [secret] };
+	const gone = { code: 1201, message: "The model 'kling-v2' has been discontinued" };
+
+	it('names the model and the current ones, gives Kling’s words once, and is final whatever the status', () => {
+		for (const status of [400, 404, 500]) {
+			const verdict = errorAnswer(status, gone, context, { sent: 'kling-v2', current: ['kling-v2-1'] });
+			expect(verdict.error.message).toBe(
+				`Kling no longer offers model "kling-v2" (Kling's words: The model 'kling-v2' has been discontinued): choose kling-v2-1 in Model`,
+			);
+			expect(verdict.error.description ?? '').not.toContain('discontinued');
+			expect(verdict).toMatchObject({ kind: 'final', code: 1201 });
+		}
+	});
+
+	it('without the current models, asks for another one', () => {
+		expect(errorAnswer(400, gone, context, { sent: 'kling-v2' }).error.message).toMatch(/: choose another model in Model$/);
+	});
+
+	it('an answer that does not speak of a discontinued model, or one to a request without a model, keeps its usual explanation', () => {
+		const other = errorAnswer(400, { code: 1201, message: "'image_fidelity' is only supported by kling-v2-1" }, context, { sent: 'kling-v3' });
+		expect(other.error.message).toBe("Kling rejected the request (code 1201): 'image_fidelity' is only supported by kling-v2-1");
+		expect(errorAnswer(400, gone, context).error.message).toBe("Kling rejected the request (code 1201): The model 'kling-v2' has been discontinued");
+	});
+});

@@ -38,6 +38,29 @@ describe('validateOfficialParams: the rules of the official API', () => {
 	});
 });
 
+describe('kling-v3 takes no image reference or fidelity (Kling: kling-v2-1 only)', () => {
+	const v3 = { model: 'kling-v3', imageSource: 'url' } as const;
+
+	it.each<[string, Partial<RawGenerateParams>, Partial<RawOfficialParams>, string]>([
+		['an image reference', v3, { imageReference: 'face' }, '"Image Reference" applies to kling-v2-1 only; kling-v3 does not take it'],
+		['a subject with human fidelity', v3, { imageReference: 'subject', humanFidelity: 0.45 }, '"Image Reference" applies to kling-v2-1 only'],
+		['an image fidelity other than its default', { ...v3, imageFidelity: 0.8 }, {}, '"Image Fidelity" applies to kling-v2-1 only; kling-v3 does not take it'],
+	])('refuses %s', (_case, base, official, message) => {
+		expect(() => check(base, official)).toThrow(message);
+	});
+
+	it('leaves the untouched Image Fidelity out, and sends the reference image alone', () => {
+		const base = validateGenerateParams({ ...baseRaw, ...v3 });
+		expect(buildOfficialBody(base, check(v3, {}))).toEqual({ model_name: 'kling-v3', prompt: 'a fox', n: 1 });
+	});
+
+	it('a newer model named by expression is sent as asked', () => {
+		const newer = { model: 'kling-v4', imageSource: 'url', imageFidelity: 0.8 } as const;
+		const base = validateGenerateParams({ ...baseRaw, ...newer });
+		expect(buildOfficialBody(base, check(newer, { imageReference: 'face' }))).toMatchObject({ image_reference: 'face', image_fidelity: 0.8 });
+	});
+});
+
 it('takes a number as external task id, as text', () => {
 	expect(check({}, { externalTaskId: 42 }).externalTaskId).toBe('42');
 });

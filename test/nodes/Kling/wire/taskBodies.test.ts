@@ -42,7 +42,7 @@ describe('multi-image', () => {
 	const base = { model: '', prompt: '', n: 1, aspectRatio: '', ...noOptions };
 
 	it('sends the model and n, leaving out what is empty', () => {
-		expect(buildMultiImageBody(base).body).toEqual({ model_name: 'kling-v2', n: 1 });
+		expect(buildMultiImageBody(base).body).toEqual({ model_name: 'kling-v2-1', n: 1 });
 	});
 
 	it('checks the aspect ratio and the callback URL', () => {

@@ -1,3 +1,6 @@
+import type { INodePropertyOptions } from 'n8n-workflow';
+
+import { Kling } from '../../../../../nodes/Kling/Kling.node';
 import { readBinaryOutput, storeBinaryInput } from '../../../../support/engine';
 import { promptJpeg, promptPng } from '../../../../support/fakeImages';
 import { startFakeKlingOfficialServer } from '../../../../support/fakeKlingOfficialServer';
@@ -18,6 +21,12 @@ const urlSubject = (imageUrl = subjectUrl) => ({ subjectImages: { subject: [{ so
 
 
 describe('Multi-Image Reference', () => {
+	it("defaults to kling-v2-1, Kling's current model, and marks kling-v2 as older", () => {
+		const model = new Kling().description.properties.find((property) => property.name === 'multiImageModel');
+		expect(model?.default).toBe('kling-v2-1');
+		expect((model?.options as INodePropertyOptions[]).map((option) => option.name)).toEqual(['kling-v2-1', 'kling-v2 (older)']);
+	});
+
 	it('sends subjects from a binary list and a URL, scene and style images and the task options; outputs URLs with what it cost', async () => {
 		const scene = promptJpeg('scene', 0).toString('base64');
 		const { items, error } = await runKlingOfficial({
@@ -73,7 +82,7 @@ describe('Multi-Image Reference', () => {
 		expect(error).toBeUndefined();
 		const { external_task_id: ownId, ...body } = server.created[0].body;
 		expect(ownId).toMatch(/^n8n-kling-/); // made by the node, for its exactly-once create
-		expect(body).toEqual({ model_name: 'kling-v2', n: 1, subject_image_list: [{ subject_image: subjectUrl }] });
+		expect(body).toEqual({ model_name: 'kling-v2-1', n: 1, subject_image_list: [{ subject_image: subjectUrl }] });
 		expect(items).toHaveLength(1);
 		expect(await readBinaryOutput(items[0].binary!.data)).toEqual(server.imageBytesFor(items[0].json.url as string));
 	});
