@@ -121,9 +121,8 @@ function signatureRefusal(ctx: IWebhookFunctions): IWebhookResponseData | undefi
 /**
  * One callback of Kling's: checked for its signature (first, so a refused one reads and changes
  * nothing) and the token, read as a task and, with Verify on, replaced by Kling's own answer for
- * that task. It starts the workflow when its status is one the trigger
- * starts on and this task has not started it in that status before. Anything else is answered
- * and dropped.
+ * that task. It starts the workflow when its status is one the trigger starts on and this task has
+ * not started it in that status before. Anything else is answered and dropped.
  */
 export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const unsigned = signatureRefusal(ctx);
