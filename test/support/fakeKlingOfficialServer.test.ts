@@ -185,12 +185,14 @@ describe('callbacks to callback_url', () => {
 	afterAll(async () => await receiver.close());
 	beforeEach(() => (received.length = 0));
 
-	/** Creates a task calling back to the receiver, moves the clock past its end, and waits for both callbacks. */
+	/** Creates a task calling back to the receiver, moves the clock past its end, and waits for both callbacks to be answered. */
 	async function twoCallbacks(): Promise<string> {
 		const id = await submit({ prompt: 'a bell', callback_url: `${receiver.baseUrl}/hook?token=t` });
 		nowMs = T0 + 5000;
-		for (const deadline = Date.now() + 5000; received.length < 2 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
+		const done = () => received.length === 2 && server.callbacks.length === 2;
+		for (const deadline = Date.now() + 5000; !done() && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
 		expect(received).toHaveLength(2);
+		expect(server.callbacks).toHaveLength(2);
 		return id;
 	}
 
