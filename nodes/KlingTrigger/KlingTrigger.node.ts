@@ -3,7 +3,7 @@ import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions
 
 import { outputFieldProperty } from '../Kling/parameters/taskParameters';
 import { optionsProperty } from '../Kling/parameters/options';
-import { TOKEN_QUERY_PARAMETER, VERIFY_WITH_KLING, receiveCallback } from './callbackItems';
+import { TOKEN_QUERY_PARAMETER, VERIFY_WITH_KLING, receiveCallback, signingKeyOf } from './callbackItems';
 
 export class KlingTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -36,14 +36,24 @@ export class KlingTrigger implements INodeType {
 				typeOptions: { password: true },
 				default: '',
 				description:
-					'When set, only callbacks whose URL carries ?token= followed by this value start the workflow; others are refused with HTTP 403. Kling signs nothing: the token keeps strangers out, Verify With Kling checks the task itself.',
+					'When set, only callbacks whose URL carries ?token= followed by this value start the workflow; others are refused with HTTP 403. The token keeps strangers out, Verify With Kling checks the task itself.',
+			},
+			{
+				displayName: 'Signing Secret',
+				name: 'signingSecret',
+				type: 'string',
+				typeOptions: { password: true },
+				default: '',
+				placeholder: 'whsec_…',
+				description:
+					"When set, each callback must be signed with this secret in the Standard Webhooks scheme (its three webhook-* headers, at most 5 minutes old); others are refused with HTTP 401 before anything else. Kling's docs leave unclear whether image callbacks are signed, and Kling rotates secrets every 7 days: keep Verify With Kling on.",
 			},
 			{
 				displayName: 'Verify With Kling',
 				name: 'verify',
 				type: 'options',
 				default: 'none',
-				description: 'Kling signs nothing, so whoever knows the URL can call it. Reading each task back from Kling proves it and hands on what Kling says, not what the caller sent.',
+				description: 'Whoever knows the URL can call it, and image callbacks may come unsigned. Reading each task back from Kling proves it and hands on what Kling says, not what the caller sent.',
 				options: [
 					{
 						name: 'Off',
@@ -87,11 +97,13 @@ export class KlingTrigger implements INodeType {
 
 	/**
 	 * Kling has nothing to register: each task names its callback URL when it is created. So there
-	 * is nothing to check, create or delete when the workflow is activated or deactivated.
+	 * is nothing to create or delete when the workflow is activated or deactivated; activating only
+	 * checks that a Signing Secret, when set, is one.
 	 */
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
+				signingKeyOf(this);
 				return true;
 			},
 			async create(this: IHookFunctions): Promise<boolean> {

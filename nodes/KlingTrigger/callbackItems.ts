@@ -1,5 +1,5 @@
 import { NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IDataObject, IHookFunctions, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { imageItems } from '../Kling/actions/image/imageItems';
 import type { OutputChoice } from '../Kling/actions/image/imageItems';
@@ -11,6 +11,7 @@ import { AnswerError, parseTask, taskImages } from '../Kling/wire/answers';
 import type { TaskSnapshot } from '../Kling/wire/answers';
 import { claimOnce } from './callbackOnce';
 import { tokenMatches } from './callbackToken';
+import { signingKey, verifySignature } from './webhookSignature';
 
 /** The Verify parameter's value that reads each callback's task back with the official credential. */
 export const VERIFY_WITH_KLING = 'klingAiApi';
@@ -57,6 +58,33 @@ async function succeededItems(ctx: IWebhookFunctions, task: TaskSnapshot): Promi
 	}
 }
 
+/**
+ * The Signing Secret's HMAC key, or `undefined` when none is set. A secret that is not base64 is a
+ * configuration error (its message never holds the secret).
+ */
+export function signingKeyOf(ctx: IHookFunctions | IWebhookFunctions): Buffer | undefined {
+	const secret = String(ctx.getNodeParameter('signingSecret', ''));
+	if (secret.trim() === '') return undefined;
+	try {
+		return signingKey(secret);
+	} catch (error) {
+		// A SigningSecretError: its message names the problem, not the secret.
+		throw new NodeOperationError(ctx.getNode(), (error as Error).message);
+	}
+}
+
+/**
+ * The body's bytes as they arrived: n8n keeps them as `rawBody` before parsing. Should it not, the
+ * parsed body written back compactly (as a compact sender signed it) is the one fallback; any other
+ * writing fails the signature, so the check never passes what was not signed.
+ */
+function rawBodyOf(ctx: IWebhookFunctions): Buffer {
+	const raw: unknown = (ctx.getRequestObject() as { rawBody?: unknown }).rawBody;
+	if (Buffer.isBuffer(raw)) return raw;
+	if (typeof raw === 'string') return Buffer.from(raw, 'utf8');
+	return Buffer.from(JSON.stringify(ctx.getBodyData()) ?? '', 'utf8');
+}
+
 function refuse(ctx: IWebhookFunctions, status: number, message: string): IWebhookResponseData {
 	ctx.getResponseObject().status(status).json({ message });
 	return { noWebhookResponse: true };
@@ -73,12 +101,32 @@ async function taskFromKling(ctx: IWebhookFunctions, taskId: string): Promise<Ta
 }
 
 /**
- * One callback of Kling's: checked for the token, read as a task and, with Verify on, replaced by
- * Kling's own answer for that task. It starts the workflow when its status is one the trigger
- * starts on and this task has not started it in that status before. Anything else is answered
- * and dropped.
+ * With a Signing Secret, a refusal of a callback that is not signed with it (401), or of every
+ * callback while the secret itself is broken (500); `undefined` when the callback may go on.
+ */
+function signatureRefusal(ctx: IWebhookFunctions): IWebhookResponseData | undefined {
+	let key: Buffer | undefined;
+	try {
+		key = signingKeyOf(ctx);
+	} catch (error) {
+		const message = (error as Error).message;
+		ctx.logger.warn(`Kling Trigger: ${message}`);
+		return refuse(ctx, 500, message);
+	}
+	if (key === undefined) return undefined;
+	const verdict = verifySignature(ctx.getHeaderData() as Record<string, unknown>, rawBodyOf(ctx), key, Date.now());
+	return verdict.valid ? undefined : refuse(ctx, 401, verdict.reason);
+}
+
+/**
+ * One callback of Kling's: checked for its signature (first, so a refused one reads and changes
+ * nothing) and the token, read as a task and, with Verify on, replaced by Kling's own answer for
+ * that task. It starts the workflow when its status is one the trigger starts on and this task has
+ * not started it in that status before. Anything else is answered and dropped.
  */
 export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const unsigned = signatureRefusal(ctx);
+	if (unsigned !== undefined) return unsigned;
 	const token = String(ctx.getNodeParameter('token', ''));
 	if (token !== '' && !tokenMatches((ctx.getQueryData() as IDataObject)[TOKEN_QUERY_PARAMETER], token)) {
 		return refuse(ctx, 403, 'The callback URL lacks the right token');

@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 /**
- * Whether a callback carries the trigger's token. Kling signs nothing (no signature or auth header
- * is documented), so an unguessable token in the Callback URL is the one proof of origin there is.
+ * Whether a callback carries the trigger's token. Image callbacks may come unsigned (Kling's docs
+ * leave it unclear), so an unguessable token in the Callback URL is a proof of origin that always works.
  * Both sides are hashed first so the comparison takes the same time whatever the lengths.
  */
 export function tokenMatches(given: unknown, expected: string): boolean {

@@ -16,6 +16,7 @@ import {
 	ExecutionLifecycleHooks,
 	ExternalSecretsProxy,
 	FileLocation,
+	HookContext,
 	InstanceSettings,
 	LoadOptionsContext,
 	WebhookContext,
@@ -48,6 +49,7 @@ import type {
 	IVersionedNodeType,
 	IWorkflowBase,
 	IWebhookDescription,
+	IHookFunctions,
 	IWebhookFunctions,
 	IWorkflowExecuteAdditionalData,
 	JsonObject,
@@ -284,7 +286,8 @@ export async function loadOptionsContext(options: Omit<RunNodeOptions, 'items'>,
 
 /** What of an HTTP exchange a webhook context reads: express's parsed request and its response. */
 export interface WebhookExchange {
-	request: { body: unknown; query: Record<string, unknown>; headers: Record<string, unknown>; method: string };
+	/** `rawBody`: the body's bytes as received, which n8n keeps beside the parsed body. */
+	request: { body: unknown; rawBody?: Buffer; query: Record<string, unknown>; headers: Record<string, unknown>; method: string };
 	response: { status(code: number): { json(body: unknown): void } };
 }
 
@@ -332,6 +335,21 @@ export async function webhookContext(
 		workflowExecuteAdditionalData: additionalData,
 	};
 	return new WebhookContext(workflow, node, additionalData, 'webhook', webhookData, [], null);
+}
+
+/** n8n-core's own HookContext for a webhook's methods (checkExists, create, delete), as n8n builds it when it activates the workflow. */
+export async function hookContext(options: Omit<RunNodeOptions, 'items'>, webhook: IWebhookDescription): Promise<IHookFunctions> {
+	await engine();
+	const { workflow, node, additionalData } = oneNodeWorkflow(options, 'trigger');
+	const webhookData = {
+		httpMethod: webhook.httpMethod as 'POST',
+		node: node.name,
+		path: String(webhook.path),
+		webhookDescription: webhook,
+		workflowId: WORKFLOW_ID,
+		workflowExecuteAdditionalData: additionalData,
+	};
+	return new HookContext(workflow, node, additionalData, 'trigger', 'activate', webhookData);
 }
 
 function startExecution(options: RunNodeOptions) {

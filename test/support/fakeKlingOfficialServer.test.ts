@@ -7,6 +7,7 @@ import { createHmac } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
 
 import { crc32, promptPng } from './fakeImages';
+import { TrackedServer, readBody, sendJson } from './httpTestServer';
 import { startFakeKlingOfficialServer } from './fakeKlingOfficialServer';
 import type { FakeKlingOfficialOptions, FakeKlingOfficialServer } from './fakeKlingOfficialServer';
 
@@ -171,6 +172,53 @@ function expectValidPng(bytes: Buffer): void {
 	}
 	expect(inflateSync(Buffer.concat(idat)).length).toBe((width * 3 + 1) * height);
 }
+
+describe('callbacks to callback_url', () => {
+	const received: Array<{ headers: Record<string, unknown>; body: string }> = [];
+	const receiver = new TrackedServer((req, res) => {
+		void readBody(req).then((body) => {
+			received.push({ headers: req.headers, body });
+			sendJson(res, 200, {});
+		});
+	});
+	beforeAll(async () => await receiver.listen());
+	afterAll(async () => await receiver.close());
+	beforeEach(() => (received.length = 0));
+
+	/** Creates a task calling back to the receiver, moves the clock past its end, and waits for both callbacks to be answered. */
+	async function twoCallbacks(): Promise<string> {
+		const id = await submit({ prompt: 'a bell', callback_url: `${receiver.baseUrl}/hook?token=t` });
+		nowMs = T0 + 5000;
+		const done = () => received.length === 2 && server.callbacks.length === 2;
+		for (const deadline = Date.now() + 5000; !done() && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
+		expect(received).toHaveLength(2);
+		expect(server.callbacks).toHaveLength(2);
+		return id;
+	}
+
+	test('POSTs the task object without envelope, unsigned by default', async () => {
+		await start({ taskDurationMs: 60, processingAfterMs: 20 });
+		const id = await twoCallbacks();
+		expect(JSON.parse(received[1].body)).toMatchObject({ task_id: id, task_status: 'succeed' });
+		expect(Object.keys(received[1].headers).filter((name) => name.startsWith('webhook-'))).toEqual([]);
+		expect(server.callbacks.map((sent) => [sent.status, sent.rawBody])).toEqual(received.map((got) => [200, got.body]));
+	});
+
+	test('with a webhook secret, signs each callback in the Standard Webhooks scheme', async () => {
+		const key = Buffer.from('fake kling signing key, 32 bytes');
+		await start({ taskDurationMs: 60, processingAfterMs: 20, webhookSecret: `whsec_${key.toString('base64')}` });
+		await twoCallbacks();
+		for (const [position, { headers, body }] of received.entries()) {
+			const id = String(headers['webhook-id']);
+			const timestamp = String(headers['webhook-timestamp']);
+			expect(timestamp).toBe(String(Math.floor(nowMs / 1000)));
+			const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
+			expect(headers['webhook-signature']).toBe(`v1,${expected}`);
+			expect(server.callbacks[position].headers).toMatchObject({ 'webhook-id': id, 'webhook-signature': `v1,${expected}` });
+		}
+		expect(received[0].headers['webhook-id']).not.toBe(received[1].headers['webhook-id']);
+	});
+});
 
 test('refuses creates past the slot cap with 429/1303 until tasks finish', async () => {
 	await start({ maxConcurrentTasks: 4, taskDurationMs: 500 });

@@ -3,7 +3,8 @@
  * auth, task creation with the official body rules, task status derived from a
  * (virtual) clock, listing, an account slot cap and a fault queue. A task created
  * with `callback_url` is POSTed there (the task object, no envelope) when it starts
- * processing and when it ends, on real timers.
+ * processing and when it ends, on real timers; with `webhookSecret` each callback is signed as
+ * Kling documents for its webhooks (Standard Webhooks).
  * Node built-ins only, so benchmarks can use it outside jest too.
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
@@ -61,6 +62,12 @@ export interface FakeKlingOfficialOptions {
 	autoSeriesAmount?: number;
 	/** A finished series lists its first image under `images` and the rest under `series_images`. Default: all under `series_images`. */
 	seriesInBothLists?: boolean;
+	/**
+	 * A Standard Webhooks secret (`whsec_` + base64 key): callbacks then carry `webhook-id`,
+	 * `webhook-timestamp` (the clock's seconds) and `webhook-signature: v1,<base64 HMAC-SHA256 of
+	 * id.timestamp.body>`. Default: unsigned, as Kling's image docs describe callbacks.
+	 */
+	webhookSecret?: string;
 }
 
 /**
@@ -173,6 +180,10 @@ export interface FakeKlingOfficialServer {
 export interface SentCallback {
 	url: string;
 	body: Record<string, unknown>;
+	/** The request headers, the signature's included when the fake signs. */
+	headers: Record<string, string>;
+	/** The body exactly as sent. */
+	rawBody: string;
 	status: number | 'error' | 'not loopback';
 }
 
@@ -809,19 +820,32 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 
 	private async sendCallback(url: string, body: Record<string, unknown>): Promise<void> {
 		let status: SentCallback['status'] = 'error';
+		const rawBody = JSON.stringify(body);
+		const headers: Record<string, string> = { 'Content-Type': 'application/json', ...this.webhookHeaders(rawBody) };
 		try {
 			if (!LOOPBACK_HOSTS.includes(new URL(url).hostname)) {
 				status = 'not loopback';
 				return;
 			}
-			const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+			const response = await fetch(url, { method: 'POST', headers, body: rawBody });
 			await response.arrayBuffer();
 			status = response.status;
 		} catch {
 			// Kling documents no retries: a callback nobody answers is lost.
 		} finally {
-			this.callbacks.push({ url, body, status });
+			this.callbacks.push({ url, body, headers, rawBody, status });
 		}
+	}
+
+	/** Standard Webhooks headers for one message, when a secret is set: HMAC-SHA256 keyed with the secret's base64 part. */
+	private webhookHeaders(rawBody: string): Record<string, string> {
+		const secret = this.options.webhookSecret;
+		if (secret === undefined) return {};
+		const id = `msg_${randomUUID()}`;
+		const timestamp = String(Math.floor(this.now() / 1000));
+		const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+		const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${rawBody}`).digest('base64');
+		return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` };
 	}
 
 	/** GET /account/costs: start_time and end_time (Unix ms) required, at most one call a second. */

@@ -6,13 +6,15 @@
  * returned items would start (the engine's webhook server lives in the n8n app, not n8n-core; the
  * e2e suite covers that part in a real n8n).
  */
+import { createHmac, randomUUID } from 'node:crypto';
+
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { KlingAiApi } from '../../../credentials/KlingAiApi.credentials';
 import { signKlingJwt } from '../../../nodes/Kling/transport/auth';
 import { TASK_FAMILIES } from '../../../nodes/Kling/wire/taskFamilies';
 import { KlingTrigger } from '../../../nodes/KlingTrigger/KlingTrigger.node';
-import { SavedStaticData, readBinaryOutput, webhookContext } from '../../support/engine';
+import { SavedStaticData, hookContext, readBinaryOutput, webhookContext } from '../../support/engine';
 import type { WebhookExchange } from '../../support/engine';
 import { startFakeKlingOfficialServer } from '../../support/fakeKlingOfficialServer';
 import type { FakeKlingOfficialServer } from '../../support/fakeKlingOfficialServer';
@@ -30,6 +32,8 @@ class TriggerServer {
 	credentials: Record<string, ICredentialDataDecryptedObject> | undefined;
 	/** The workflow's static data, kept between requests as n8n keeps it in its database. */
 	readonly staticData = new SavedStaticData();
+	/** Whether requests carry the raw body as n8n keeps it; off plays an n8n that does not. */
+	keepRawBody = true;
 	/** The trigger's node class; a fresh module's, to play an n8n process that started anew. */
 	trigger: KlingTrigger = new KlingTrigger();
 	private readonly http = new TrackedServer((req, res) => void this.handle(req.url ?? '/', req.headers, readBody(req), res));
@@ -57,8 +61,10 @@ class TriggerServer {
 			sendJson(res, status, json);
 		};
 		const query = Object.fromEntries(new URL(url, 'http://x').searchParams);
+		const text = await body;
+		const rawBody = this.keepRawBody ? Buffer.from(text, 'utf8') : undefined;
 		const exchange: WebhookExchange = {
-			request: { body: parseJson(await body), query, headers, method: 'POST' },
+			request: { body: parseJson(text), rawBody, query, headers, method: 'POST' },
 			response: { status: (code) => ({ json: (json) => answer(code, json) }) },
 		};
 		try {
@@ -108,14 +114,14 @@ async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void
 }
 
 /** Creates a task with the Kling node (not waiting) whose callback goes to the trigger; resolves once Kling called twice. */
-async function createTask(prompt: string, query = '', n = 1): Promise<string> {
+async function createTask(prompt: string, query = '', n = 1, server = fake): Promise<string> {
 	const { items, error } = await runKlingOfficial({
-		server: fake,
+		server,
 		parameters: { prompt, n, waitForCompletion: false, callbackUrl: `${receiver.url}${query}` },
 	});
 	expect(error).toBeUndefined();
 	const taskId = String(items[0].json.task_id);
-	await waitFor(() => fake.callbacks.filter((sent) => sent.body.task_id === taskId).length === 2);
+	await waitFor(() => server.callbacks.filter((sent) => sent.body.task_id === taskId).length === 2);
 	return taskId;
 }
 
@@ -351,5 +357,132 @@ describe('Kling Trigger: Verify With Kling reads each task back', () => {
 		expect(String((answer.body as IDataObject).message)).toMatch(/^The task could not be checked with Kling: Kling refused the credentials/);
 		expect(JSON.stringify(answer)).not.toContain('wrong-trigger-key-4242');
 		expect(receiver.started).toHaveLength(0);
+	});
+});
+
+describe('Kling Trigger: Signing Secret (Standard Webhooks signatures)', () => {
+	const KEY = Buffer.from('the trigger test signing key 32b');
+	const SECRET = `whsec_${KEY.toString('base64')}`;
+	let signing: FakeKlingOfficialServer;
+	beforeAll(async () => {
+		signing = await startFakeKlingOfficialServer({ taskDurationMs: 200, webhookSecret: SECRET });
+	});
+	afterEach(() => {
+		signing.clear();
+		receiver.credentials = undefined;
+		receiver.keepRawBody = true;
+	});
+	afterAll(async () => await signing.close());
+
+	/** Standard Webhooks headers for `text`, computed here independently of the node. */
+	function signedHeaders(text: string, { key = KEY, atMs = Date.now(), id = `msg_${randomUUID()}` } = {}): Record<string, string> {
+		const timestamp = String(Math.floor(atMs / 1000));
+		const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${text}`).digest('base64');
+		return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` };
+	}
+
+	async function postRaw(text: string, headers: Record<string, string>, query = ''): Promise<{ status: number; body: unknown }> {
+		const response = await fetch(`${receiver.url}${query}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: text });
+		return { status: response.status, body: await response.json() };
+	}
+
+	it("starts on Kling's signed callbacks, together with the token and the read-back", async () => {
+		receiver.parameters = { signingSecret: SECRET, token: 'tok-1', verify: 'klingAiApi', output: 'url' };
+		receiver.credentials = {
+			klingAiApi: { signInWith: 'accessKey', accessKey: signing.accessKey, secretKey: signing.secretKey, region: 'custom', baseUrl: signing.baseUrl },
+		};
+		const taskId = await createTask('a signed quince', '?token=tok-1', 1, signing);
+		expect(signing.callbacks.map((sent) => [sent.body.task_status, sent.status])).toEqual([
+			['processing', 200],
+			['succeed', 200],
+		]);
+		expect(signing.callbacks[1].headers['webhook-signature']).toMatch(/^v1,/);
+		expect(receiver.started).toHaveLength(1);
+		expect(receiver.started[0][0].json).toMatchObject({ taskId, status: 'succeed' });
+		expect(signing.statusPolls.get(taskId)).toBe(2);
+	});
+
+	it('refuses a missing, malformed, wrong or stale signature with 401 before anything else: no read-back, no start, no saved status', async () => {
+		receiver.parameters = { signingSecret: SECRET, verify: 'klingAiApi', output: 'url' };
+		receiver.credentials = {
+			klingAiApi: { signInWith: 'accessKey', accessKey: signing.accessKey, secretKey: signing.secretKey, region: 'custom', baseUrl: signing.baseUrl },
+		};
+		const taskId = await createTask('a refused medlar', '', 1, signing);
+		receiver.clear();
+		const savedBefore = JSON.stringify(receiver.staticData.saved);
+		const requestsBefore = signing.httpRequests;
+		// The finished callback again, under every kind of bad signature, and as a fresh task the trigger has not seen.
+		const finished = signing.callbacks.find((sent) => sent.body.task_id === taskId && sent.body.task_status === 'succeed')!;
+		const fresh = finished.rawBody.replace(taskId, 'never-seen-task');
+		expect(fresh).not.toBe(finished.rawBody);
+		const cases: Array<[string, Record<string, string>, string]> = [
+			['no signature headers at all', {}, 'The callback lacks the webhook-id header'],
+			['no webhook-signature', { ...signedHeaders(fresh), 'webhook-signature': '' }, 'The callback lacks the webhook-signature header'],
+			['a timestamp that is not seconds', { ...signedHeaders(fresh), 'webhook-timestamp': 'now' }, 'The webhook-timestamp header is not a Unix time in seconds'],
+			['another secret', signedHeaders(fresh, { key: Buffer.from('somebody else key, thirty-two b.') }), 'The webhook signature does not match'],
+			['a signature 6 minutes old', signedHeaders(fresh, { atMs: Date.now() - 6 * 60_000 }), 'The webhook-timestamp is more than 5 minutes away from now'],
+			['a signature 6 minutes ahead', signedHeaders(fresh, { atMs: Date.now() + 6 * 60_000 }), 'The webhook-timestamp is more than 5 minutes away from now'],
+			['an unknown version only', { ...signedHeaders(fresh), 'webhook-signature': signedHeaders(fresh)['webhook-signature'].replace('v1,', 'v2,') }, 'The webhook-signature header has no v1 signature'],
+			["Kling's signature over another body", finished.headers, 'The webhook signature does not match'],
+		];
+		for (const [name, headers, reason] of cases) {
+			expect({ name, ...(await postRaw(fresh, headers)) }).toEqual({ name, status: 401, body: { message: reason } });
+		}
+		expect(receiver.started).toHaveLength(0);
+		expect(signing.httpRequests).toBe(requestsBefore);
+		expect(JSON.stringify(receiver.staticData.saved)).toBe(savedBefore);
+		expect(JSON.stringify(receiver.answers)).not.toContain(KEY.toString('base64'));
+		// Signed right, the same body goes on to the read-back (which does not know the made-up task).
+		expect(await postRaw(fresh, signedHeaders(fresh))).toEqual({ status: 404, body: { message: 'Kling does not know the task never-seen-task' } });
+		expect(signing.httpRequests).toBeGreaterThan(requestsBefore);
+	});
+
+	it('checks the body bytes exactly as received: spacing and long integers kept, a changed byte refused', async () => {
+		receiver.parameters = { signingSecret: SECRET, statuses: ['failed'] };
+		const text = '{ "task_id" : "raw-bytes-1",\n  "task_status": "failed", "task_status_msg": "non", "n": 12345678901234567890 }';
+		const headers = signedHeaders(text);
+		expect(await postRaw(text.replace('non', 'nön'), headers)).toEqual({ status: 401, body: { message: 'The webhook signature does not match' } });
+		expect(await postRaw(text, headers)).toEqual({ status: 200, body: { message: 'Workflow was started' } });
+		expect(receiver.started[0][0].json).toMatchObject({ taskId: 'raw-bytes-1', status: 'failed', statusMessage: 'non' });
+	});
+
+	it('without a raw body from n8n, takes only the parsed body written compactly', async () => {
+		receiver.parameters = { signingSecret: SECRET, statuses: ['failed'] };
+		receiver.keepRawBody = false;
+		const compact = JSON.stringify({ task_id: 'compact-1', task_status: 'failed' });
+		expect(await postRaw(compact, signedHeaders(compact))).toMatchObject({ status: 200 });
+		const spaced = '{"task_id": "spaced-1", "task_status": "failed"}';
+		expect(await postRaw(spaced, signedHeaders(spaced))).toEqual({ status: 401, body: { message: 'The webhook signature does not match' } });
+		expect(receiver.started.map((items) => items[0].json.taskId)).toEqual(['compact-1']);
+	});
+
+	it('takes the secret without its whsec_ prefix, and an unset secret checks nothing', async () => {
+		receiver.parameters = { signingSecret: KEY.toString('base64'), statuses: ['failed'] };
+		const text = JSON.stringify({ task_id: 'bare-secret-1', task_status: 'failed' });
+		expect(await postRaw(text, signedHeaders(text))).toMatchObject({ status: 200 });
+		receiver.parameters = { statuses: ['failed'] };
+		expect(await postRaw(JSON.stringify({ task_id: 'unsigned-1', task_status: 'failed' }), {})).toMatchObject({ status: 200 });
+		expect(receiver.started).toHaveLength(2);
+	});
+
+	it('a secret that is not base64 refuses activation and every callback with a clear error that does not show it', async () => {
+		const broken = 'whsec_my-s3cret-value!';
+		receiver.parameters = { signingSecret: broken };
+		const text = JSON.stringify({ task_id: 'x-1', task_status: 'succeed' });
+		const answer = await postRaw(text, signedHeaders(text));
+		expect(answer).toEqual({
+			status: 500,
+			body: { message: "The trigger's Signing Secret is not valid: it must be whsec_ followed by base64, as Kling shows it" },
+		});
+		expect(receiver.started).toHaveLength(0);
+
+		const activate = async (parameters: INodeParameters) => {
+			const ctx = await hookContext({ nodeType: new KlingTrigger(), typeName: 'n8n-nodes-kling.klingTrigger', nodeName: 'Kling Trigger', parameters }, webhook);
+			return await new KlingTrigger().webhookMethods.default.checkExists.call(ctx);
+		};
+		await expect(activate({ signingSecret: broken })).rejects.toThrow(/Signing Secret is not valid/);
+		await expect(activate({ signingSecret: broken })).rejects.not.toThrow(/s3cret/);
+		await expect(activate({ signingSecret: SECRET })).resolves.toBe(true);
+		await expect(activate({})).resolves.toBe(true);
 	});
 });
