@@ -231,3 +231,13 @@ export function taskImages(task: TaskSnapshot): TaskImages {
 		...(balanceDeduction !== undefined && { balanceDeduction }),
 	};
 }
+
+/** A task as an output item: the API's own fields, plus its cost read as numbers (see taskCost). */
+export function taskJson(task: TaskSnapshot): IDataObject {
+	const { unitsDeducted, balanceDeduction } = task;
+	return {
+		...task.raw,
+		...(unitsDeducted !== undefined && { unitsDeducted }),
+		...(balanceDeduction !== undefined && { balanceDeduction: { ...balanceDeduction } }),
+	};
+}

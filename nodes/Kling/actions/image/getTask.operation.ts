@@ -1,7 +1,7 @@
 import { updateDisplayOptions } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { taskImages } from '../../wire/answers';
+import { taskImages, taskJson } from '../../wire/answers';
 import { imageItems } from './imageItems';
 import { FieldError, textValue } from '../../wire/validation';
 import { runItems } from '../runItems';
@@ -62,7 +62,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		},
 		run: async (session, request, itemIndex) => {
 			const task = await session.readTask(request.family, request.taskId, itemIndex);
-			if (request.output === 'task' || task.images.length === 0) return [{ json: task.raw, pairedItem: { item: itemIndex } }];
+			if (request.output === 'task' || task.images.length === 0) return [{ json: taskJson(task), pairedItem: { item: itemIndex } }];
 			const batch = { ...taskImages(task), model: '', prompt: '' };
 			const output = request.output === 'binary' ? 'binary' : 'url';
 			const choice = { output, binaryField: request.binaryField, secrets: session.secrets } as const;

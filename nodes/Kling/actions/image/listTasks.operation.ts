@@ -4,6 +4,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePrope
 import { taskFamilyOf, taskTypeProperty } from '../../parameters/taskParameters';
 import { numberProperty } from '../../parameters/numbers';
 import { optionsProperty } from '../../parameters/options';
+import { taskJson } from '../../wire/answers';
 import { API_NUMBERS, checkNumber } from '../../wire/numbers';
 import type { TaskFamily } from '../../wire/taskFamilies';
 import { runItems } from '../runItems';
@@ -60,7 +61,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				tasks.push(...batch);
 				if (!request.returnAll || batch.length < request.pageSize) break;
 			}
-			return tasks.map((task) => ({ json: task.raw, pairedItem: { item: itemIndex } }));
+			return tasks.map((task) => ({ json: taskJson(task), pairedItem: { item: itemIndex } }));
 		},
 	});
 }

@@ -85,3 +85,21 @@ describe('operations by credential', () => {
 		expect(operations('klingAiApi').sort()).toEqual(Object.keys(image.operations).sort());
 	});
 });
+
+describe('what a task cost, in Get Task and List Tasks', () => {
+	it('adds unitsDeducted and balanceDeduction as numbers beside the task as Kling wrote it', async () => {
+		const made = await runKlingOfficial({ server, parameters: { prompt: 'a kiwi', n: 2, output: 'url', options: { pollInterval: 0.1 } } });
+		expect(made.error).toBeUndefined();
+		const taskId = String(made.items[0].json.taskId);
+		const read = await runKlingOfficial({ server, parameters: { operation: 'getTask', taskType: 'generation', taskId } });
+		expect(read.items[0].json).toMatchObject({
+			task_id: taskId,
+			final_unit_deduction: '2',
+			final_balance_deduction: { quota: '2', list_price: 0.28 },
+			unitsDeducted: 2,
+			balanceDeduction: { quota: 2, listPrice: 0.28 },
+		});
+		const listed = await runKlingOfficial({ server, parameters: { operation: 'listTasks', taskType: 'generation' } });
+		expect(listed.items.find((item) => item.json.task_id === taskId)?.json).toMatchObject({ unitsDeducted: 2, balanceDeduction: { quota: 2, listPrice: 0.28 } });
+	});
+});
