@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 
 import { cacheRoot } from './paths';
 import { npmEnvFor, run, runOk } from './proc';
+import { packagesIn, withProgress } from './progress';
 
 /** The n8n release the demo and the end-to-end tests run on by default. */
 export const DEFAULT_N8N_VERSION = '1.123.50';
@@ -81,7 +82,10 @@ export async function ensureN8n(
 		log(`using n8n ${version} from ${dir}`);
 		return runtime;
 	}
-	log(`installing n8n ${version} into ${dir} (${problem}); this takes several minutes, once`);
+	log(
+		`installing n8n ${version} into ${dir} (${problem}): once, usually 3 to 6 minutes on a 2-core machine ` +
+			'(fetching about 2,000 packages, then building sqlite3); a line follows every 10 s',
+	);
 	const staging = `${dir}.partial`;
 	rmSync(staging, { recursive: true, force: true });
 	mkdirSync(staging, { recursive: true });
@@ -94,10 +98,13 @@ export async function ensureN8n(
 	writeFileSync(join(staging, 'package.json'), JSON.stringify(manifest, null, '\t') + '\n');
 	try {
 		const options = { cwd: staging, env: buildEnvFor(node), timeoutMs: 30 * 60_000 };
-		await runOk('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--ignore-scripts'], options);
+		const fetching = () => `npm is fetching and unpacking n8n's packages (${packagesIn(staging)} unpacked so far)`;
+		await withProgress(log, fetching, async () => await runOk('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--ignore-scripts'], options));
 		const natives = NATIVE_MODULES.filter((name) => existsSync(join(staging, 'node_modules', name)));
-		log(`building ${natives.join(' and ')} for Node ${await nodeVersion(node)}`);
-		await runOk('npm', ['rebuild', '--loglevel=error', ...natives], options);
+		const building = `npm is building ${natives.join(' and ')} for Node ${await nodeVersion(node)} (compiling C++, the slowest part)`;
+		log(building);
+		await withProgress(log, () => building, async () => await runOk('npm', ['rebuild', '--loglevel=error', ...natives], options));
+		log(`n8n ${version} installed`);
 	} catch (error) {
 		rmSync(staging, { recursive: true, force: true });
 		throw error;

