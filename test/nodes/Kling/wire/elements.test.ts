@@ -8,7 +8,7 @@ import {
 	parseElementList,
 	parseRecognizeAnswer,
 } from '../../../../nodes/Kling/wire/elements';
-import { parseJsonKeepingLongs, quoteLongIntegers } from '../../../../nodes/Kling/wire/longJson';
+import { parseJsonKeepingLongs, quoteLongIntegers, stringifyWithBareIds } from '../../../../nodes/Kling/wire/longJson';
 
 const LONG = '860321453218791424123';
 
@@ -29,6 +29,22 @@ describe('parseJsonKeepingLongs', () => {
 		}
 		expect(() => parseJsonKeepingLongs('<html>12345678901234567890</html>')).toThrow(SyntaxError);
 		expect(quoteLongIntegers('{"a": -}')).toBe('{"a": -}');
+	});
+});
+
+describe('stringifyWithBareIds', () => {
+	it('writes element_id digit strings as bare integers, digit for digit, anywhere in the body', () => {
+		const body = { prompt: 'say "element_id": "1"', element_list: [{ element_id: LONG }, { element_id: '7' }], n: 2, skip: undefined };
+		const text = stringifyWithBareIds(body);
+		expect(text).toBe(`{"prompt":"say \\"element_id\\": \\"1\\"","element_list":[{"element_id":${LONG}},{"element_id":7}],"n":2}`);
+		expect(parseJsonKeepingLongs(text)).toEqual({ ...body, element_list: [{ element_id: LONG }, { element_id: 7 }], skip: undefined });
+	});
+
+	it('writes everything else as JSON.stringify does; ids that are not plain digits stay quoted', () => {
+		const body = { element_id: '0123', other_id: LONG, list: [1, undefined, null, 'x'], nested: { element_id: 'abc', date: new Date(0) }, empty: {} };
+		expect(stringifyWithBareIds(body)).toBe(JSON.stringify(body));
+		expect(stringifyWithBareIds([{ element_id: '5' }])).toBe('[{"element_id":5}]');
+		expect(stringifyWithBareIds('text')).toBe('"text"');
 	});
 });
 
