@@ -54,6 +54,8 @@ export interface FakeKlingOfficialOptions {
 	autoSeriesAmount?: number;
 	/** A finished series lists its first image under `images` and the rest under `series_images`. Default: all under `series_images`. */
 	seriesInBothLists?: boolean;
+	/** False: the older element API (`custom-elements`, `presets-elements`) is gone, its routes answer 404. Default true. */
+	olderElementApi?: boolean;
 }
 
 /**
@@ -1050,6 +1052,8 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 
 	/** Records the call and returns its handler, or undefined when the route is not the element library's. */
 	private elementRoute(method: string, path: string): Handler | undefined {
+		const older = path === ELEMENTS.own || path === ELEMENTS.presets;
+		if (older && this.options.olderElementApi === false) return undefined;
 		const known =
 			(method === 'POST' && (path === ELEMENTS.create || path === ELEMENTS.delete)) ||
 			(method === 'GET' && (path === ELEMENTS.own || path === ELEMENTS.presets || path === ELEMENTS.advancedPresets));

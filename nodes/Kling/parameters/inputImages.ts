@@ -98,6 +98,16 @@ export const OMNI_REFERENCE_IMAGES: ImageListSpec = {
 	max: 10,
 };
 
+/** An element's views beside its frontal image (Element > Create); Kling takes each as a URL or base64. */
+export const ELEMENT_REFERENCE_IMAGES: ImageListSpec = {
+	name: 'elementReferenceImages',
+	entry: 'image',
+	label: 'Reference Images',
+	entryLabel: 'Reference Image',
+	min: 1,
+	max: 3,
+};
+
 /** A list of input images (see ImageListSpec); `description` says what they are for. */
 export function imageListProperty(spec: ImageListSpec, description: string): INodeProperties {
 	const count = spec.min === 0 ? `Up to ${spec.max}` : `${spec.min} to ${spec.max}`;
