@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { MAX_ELEMENT_REFERENCES } from '../wire/elements';
 import { IMAGE_LIST_ENTRY_NAMES, REFERENCE_IMAGE_NAMES } from '../wire/inputImages';
 import type { ImageListSpec } from '../wire/inputImages';
 
@@ -105,7 +106,7 @@ export const ELEMENT_REFERENCE_IMAGES: ImageListSpec = {
 	label: 'Reference Images',
 	entryLabel: 'Reference Image',
 	min: 1,
-	max: 3,
+	max: MAX_ELEMENT_REFERENCES,
 };
 
 /** A list of input images (see ImageListSpec); `description` says what they are for. */
