@@ -30,11 +30,14 @@ async function start(options: FakeKlingOfficialOptions = {}): Promise<void> {
 	server = await startFakeKlingOfficialServer({ clock: () => nowMs, ...options });
 }
 
+/** JSON as a Kling client writes it: element ids (digit strings here) as bare integers. */
+const withBareIds = (body: unknown) => JSON.stringify(body).replace(/"element_id":"(\d+)"/g, '"element_id":$1');
+
 async function call(method: string, path: string, body?: unknown, token = jwt()): Promise<{ status: number; json: any }> {
 	const response = await fetch(`${server.baseUrl}${path}`, {
 		method,
 		headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-		body: body === undefined ? undefined : JSON.stringify(body),
+		body: body === undefined ? undefined : withBareIds(body),
 	});
 	return { status: response.status, json: await response.json() };
 }
@@ -558,7 +561,7 @@ describe('Omni-Image', () => {
 	});
 });
 
-describe('element library', () => {
+describe('element library, older API (custom-elements)', () => {
 	const ELEMENTS = '/v1/general/custom-elements';
 	const url = 'https://example.invalid/side.png';
 	const png = promptPng('frontal', 0).toString('base64');
@@ -593,12 +596,13 @@ describe('element library', () => {
 		]);
 		const frontal = await fetch(data.element_frontal_image);
 		expect(Buffer.from(await frontal.arrayBuffer()).equals(promptPng('frontal', 0))).toBe(true);
-		expect(server.ownElements().map((own) => own.element_id)).toEqual([id1, id2]);
+		expect(server.olderElements().map((own) => own.element_id)).toEqual([id1, id2]);
+		expect(server.ownElements()).toEqual([]); // the current API does not see them
 		const listed = await raw('GET', `${ELEMENTS}?pageNum=1&pageSize=1`);
 		expect(idsIn(listed.text)).toEqual([id2]);
 		expect(idsIn((await raw('GET', `${ELEMENTS}?pageNum=2&pageSize=1`)).text)).toEqual([id1]);
 		const presets = await raw('GET', '/v1/general/presets-elements?pageNum=1&pageSize=30');
-		expect(idsIn(presets.text)).toEqual(server.presetElements.map((preset) => preset.element_id));
+		expect(idsIn(presets.text)).toEqual(server.olderPresetElements.map((preset) => preset.element_id));
 		expect(JSON.parse(presets.text).data.every((preset: any) => preset.owned_by === 'kling')).toBe(true);
 		expect(server.elementCalls.map((made) => `${made.method} ${made.path}`)).toEqual([
 			`POST ${ELEMENTS}`, `POST ${ELEMENTS}`, `GET ${ELEMENTS}`, `GET ${ELEMENTS}`, 'GET /v1/general/presets-elements',
@@ -625,11 +629,11 @@ describe('element library', () => {
 			expectError(answer, 400, 1201);
 			expect(answer.json.message).toMatch(message);
 		}
-		expect(server.ownElements()).toEqual([]);
+		expect(server.olderElements()).toEqual([]);
 		expect(server.elementCalls).toHaveLength(broken.length);
 	});
 
-	test('deletes own elements by id sent as a string or a bare number; presets and unknown ids are refused', async () => {
+	test('deletes own elements by id sent as a bare number; a quoted id, presets and unknown ids are refused', async () => {
 		await start();
 		const [id1] = idsIn((await raw('POST', ELEMENTS, element)).text);
 		const [id2] = idsIn((await raw('POST', ELEMENTS, element)).text);
@@ -642,15 +646,18 @@ describe('element library', () => {
 		// A float-rounded id names no element.
 		expect((await deleteRaw(`{"element_id": ${Number(id1)}}`)).status).toBe(404);
 		expect((await deleteRaw(`{"element_id": ${id1}}`)).status).toBe(200);
-		expect((await call('POST', '/v1/general/delete-elements', { element_id: id2 })).status).toBe(200);
-		expect(server.ownElements()).toEqual([]);
-		expectError(await call('POST', '/v1/general/delete-elements', { element_id: id2 }), 404, 1203);
-		expectError(await call('POST', '/v1/general/delete-elements', { element_id: server.presetElements[0].element_id }), 400, 1201);
+		// Kling reads the id as a long: the same digits in quotes are refused.
+		const quoted = await deleteRaw(`{"element_id": "${id2}"}`);
+		expect({ status: quoted.status, code: (await quoted.json()).code }).toEqual({ status: 400, code: 1201 });
+		expect((await deleteRaw(`{"element_id":${id2}}`)).status).toBe(200);
+		expect(server.olderElements()).toEqual([]);
+		expect((await deleteRaw(`{"element_id":${id2}}`)).status).toBe(404);
+		expect((await deleteRaw(`{"element_id":${server.olderPresetElements[0].element_id}}`)).status).toBe(400);
 		expectError(await call('POST', '/v1/general/delete-elements', { element_id: 'abc' }), 400, 1201);
 		expect(server.elementCalls.at(-1)?.body).toEqual({ element_id: 'abc' });
 	});
 
-	test('an Omni-Image task accepts own and preset element ids, exact to the last digit', async () => {
+	test('an Omni-Image task accepts own and preset element ids as bare integers, exact to the last digit; quoted ones are refused', async () => {
 		await start();
 		const [id] = idsIn((await raw('POST', ELEMENTS, element)).text);
 		const omni = async (elementId: string) =>
@@ -660,10 +667,109 @@ describe('element library', () => {
 				body: `{"prompt":"x","element_list":[{"element_id":${elementId}}]}`,
 			});
 		expect((await omni(id)).status).toBe(200);
-		expect((await omni(`"${id}"`)).status).toBe(200);
+		expect((await omni(`"${id}"`)).status).toBe(400);
 		expect((await omni(String(Number(id)))).status).toBe(400); // 8.6e+20: not an id
 		expect((await omni(BigInt(Number(id)).toString())).status).toBe(400); // rounded: no such element
-		expect(server.created.map((task) => task.body.element_list)).toEqual([[{ element_id: id }], [{ element_id: id }]]);
+		expect((await omni(server.olderPresetElements[0].element_id)).status).toBe(200);
+		expect(server.created.map((task) => task.body.element_list)).toEqual([[{ element_id: id }], [{ element_id: server.olderPresetElements[0].element_id }]]);
+		// A prompt may speak of ids in quotes: only a real key counts.
+		const prompt = JSON.stringify({ prompt: 'say "element_id": "1"', element_list: [{ element_id: 1 }] }).replace('"element_id":1', `"element_id":${id}`);
+		expect((await fetch(`${server.baseUrl}/v1/images/omni-image`, { method: 'POST', headers: { Authorization: `Bearer ${jwt()}`, 'Content-Type': 'application/json' }, body: prompt })).status).toBe(200);
+	});
+});
+
+describe('element library, current API (advanced-custom-elements, a task family)', () => {
+	const TASKS = '/v1/general/advanced-custom-elements';
+	const url = 'https://example.invalid/side.png';
+	const frontal = promptPng('frontal', 0).toString('base64');
+	const back = promptPng('back', 1).toString('base64');
+	const element = {
+		element_name: 'Mia',
+		element_description: 'a girl in a red coat',
+		reference_type: 'image_refer',
+		element_image_list: { frontal_image: frontal, refer_images: [{ image_url: url }, { image_url: back }] },
+		tag_list: [{ tag_id: 'o_102' }],
+		external_task_id: 'el-1',
+	};
+	const post = async (path: string, text: string) =>
+		await fetch(`${server.baseUrl}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${jwt()}`, 'Content-Type': 'application/json' }, body: text });
+	const get = async (path: string) => await (await fetch(`${server.baseUrl}${path}`, { headers: { Authorization: `Bearer ${jwt()}` } })).text();
+	const idsIn = (text: string) => [...text.matchAll(/"element_id":(\d+)/g)].map((match) => match[1]);
+
+	test('create is a task: read by id and external id, listed; its result lists the element with a bare long id, numeric owned_by and tag objects', async () => {
+		await start({ taskDurationMs: 1000 });
+		const created = await call('POST', TASKS, element);
+		expect(created.status).toBe(200);
+		const taskId = created.json.data.task_id;
+		expect(created.json.data.task_status).toBe('submitted');
+		expect(server.created.map((task) => task.family)).toEqual(['element']);
+		expect(server.ownElements()).toEqual([]); // not before the task succeeds
+		nowMs += 1000;
+		const byId = await get(`${TASKS}/${taskId}`);
+		expect(await get(`${TASKS}/el-1`)).toContain(`"task_id":"${taskId}"`);
+		const [id] = idsIn(byId);
+		expect(BigInt(id) > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
+		const data = JSON.parse(byId).data;
+		expect(data).toMatchObject({ task_status: 'succeed', final_unit_deduction: '3', task_info: { external_task_id: 'el-1' } });
+		const [made] = data.task_result.elements;
+		expect(made).toMatchObject({ element_name: 'Mia', element_description: 'a girl in a red coat', element_type: 'image_refer', tag_list: [{ id: 'o_102', name: 'character', description: 'None' }] });
+		expect(typeof made.owned_by).toBe('number');
+		expect(made.element_image_list.refer_images[0]).toEqual({ image_url: url });
+		// Uploaded pictures are kept and shown as URLs.
+		const served = async (address: string) => Buffer.from(await (await fetch(address)).arrayBuffer());
+		expect((await served(made.element_image_list.frontal_image)).equals(promptPng('frontal', 0))).toBe(true);
+		expect((await served(made.element_image_list.refer_images[1].image_url)).equals(promptPng('back', 1))).toBe(true);
+		expect(idsIn(await get(`${TASKS}?pageNum=1&pageSize=10`))).toEqual([id]);
+		expect(server.ownElements().map((own) => own.element_id)).toEqual([id]);
+		// The older API cannot see it, nor the current one the older API's elements.
+		expect(idsIn(await get('/v1/general/custom-elements?pageNum=1&pageSize=30'))).toEqual([]);
+		expect(server.olderElements()).toEqual([]);
+	});
+
+	test('presets are listed as succeeded tasks, one per preset', async () => {
+		await start();
+		const text = await get('/v1/general/advanced-presets-elements?pageNum=1&pageSize=30');
+		const tasks = JSON.parse(text).data;
+		expect(tasks.map((task: any) => task.task_status)).toEqual(server.presetElements.map(() => 'succeed'));
+		expect(idsIn(text)).toEqual(server.presetElements.map((preset) => preset.element_id));
+		expect(idsIn(await get('/v1/general/advanced-presets-elements?pageNum=2&pageSize=1'))).toEqual([server.presetElements[1].element_id]);
+		expect(server.elementCalls.map((made) => made.path)).toEqual(['/v1/general/advanced-presets-elements', '/v1/general/advanced-presets-elements']);
+	});
+
+	test('deletes an element of the current API by bare id; the task then lists none; a quoted id and presets are refused', async () => {
+		await start();
+		await call('POST', TASKS, element);
+		nowMs += 1000;
+		const [id] = server.ownElements().map((own) => own.element_id);
+		expect((await post('/v1/general/delete-elements', `{"element_id":"${id}"}`)).status).toBe(400);
+		expect((await post('/v1/general/delete-elements', `{"element_id":${server.presetElements[0].element_id}}`)).status).toBe(400);
+		expect((await post('/v1/general/delete-elements', `{"element_id":${id}}`)).status).toBe(200);
+		expect(server.ownElements()).toEqual([]);
+		expect(idsIn(await get(`${TASKS}/el-1`))).toEqual([]);
+		expect((await post('/v1/general/delete-elements', `{"element_id":${id}}`)).status).toBe(404);
+	});
+
+	test('refuses what the docs refuse, naming the field', async () => {
+		await start();
+		const images = element.element_image_list;
+		const broken: Array<[Record<string, unknown>, RegExp]> = [
+			[{ ...element, element_name: 'x'.repeat(21) }, /'element_name' must be at most 20/],
+			[{ ...element, element_description: 'x'.repeat(101) }, /'element_description' must be at most 100/],
+			[{ ...element, reference_type: undefined }, /'reference_type'/],
+			[{ ...element, element_image_list: { ...images, frontal_image: undefined } }, /'frontal_image'/],
+			[{ ...element, element_image_list: { ...images, refer_images: [] } }, /refer_images' must hold 1 to 3/],
+			[{ ...element, element_image_list: { ...images, refer_images: Array(4).fill({ image_url: url }) } }, /refer_images' must hold 1 to 3/],
+			[{ ...element, element_image_list: { ...images, refer_images: [{ image_url: Buffer.from('plain text!!').toString('base64') }] } }, /'image_url' must be a JPG or PNG/],
+			[{ ...element, element_image_list: { ...images, refer_images: [{ image_url: `data:image/png;base64,${back}` }] } }, /'image_url'/],
+			[{ ...element, tag_list: [{ tag_id: 'o_109' }] }, /'tag_list'.*o_109/],
+			[{ ...element, element_refer_list: [] }, /unknown field/],
+		];
+		for (const [body, message] of broken) {
+			const answer = await call('POST', TASKS, body);
+			expectError(answer, 400, 1201);
+			expect(answer.json.message).toMatch(message);
+		}
+		expect(server.created).toEqual([]);
 	});
 });
 

@@ -68,6 +68,8 @@ export interface FakeKlingOfficialOptions {
 	 * id.timestamp.body>`. Default: unsigned, as Kling's image docs describe callbacks.
 	 */
 	webhookSecret?: string;
+	/** False: the older element API (`custom-elements`, `presets-elements`) is gone, its routes answer 404. Default true. */
+	olderElementApi?: boolean;
 }
 
 /**
@@ -89,6 +91,8 @@ export const FAMILY_PATHS = {
 	tryOn: '/v1/images/kolors-virtual-try-on',
 	omniImage: '/v1/images/omni-image',
 	multiShot: '/v1/general/ai-multi-shot',
+	/** Kling's current element library: creating an element is a task; its result lists the element. */
+	element: '/v1/general/advanced-custom-elements',
 } as const;
 
 export type FakeTaskFamily = keyof typeof FAMILY_PATHS;
@@ -98,7 +102,7 @@ export type FakePackType = 'image' | 'tryOn';
 
 export const packTypeOf = (family: FakeTaskFamily): FakePackType => (family === 'tryOn' ? 'tryOn' : 'image');
 
-/** The model a task runs on when its body names none, per Kling's docs; Expand and Multi-Shot have no model. */
+/** The model a task runs on when its body names none, per Kling's docs; Expand, Multi-Shot and element tasks have no model. */
 const DEFAULT_MODELS: Record<FakeTaskFamily, string | undefined> = {
 	generation: 'kling-v3',
 	multiImage: 'kling-v2-1',
@@ -106,6 +110,7 @@ const DEFAULT_MODELS: Record<FakeTaskFamily, string | undefined> = {
 	tryOn: 'kolors-virtual-try-on-v1',
 	omniImage: 'kling-image-o1',
 	multiShot: undefined,
+	element: undefined,
 };
 
 export interface CreatedTask {
@@ -158,16 +163,21 @@ export interface FakeKlingOfficialServer {
 	/** Callbacks sent to tasks' `callback_url`, in the order they were answered. */
 	readonly callbacks: SentCallback[];
 	/**
-	 * Every call to the element library (create, list, delete), refused ones included, in order.
-	 * Bodies are as parsed with element ids kept as digit strings (sent as a JSON number or string).
+	 * Every call to the element library outside the task routes (the older API's create and lists,
+	 * the current presets list, delete), refused ones included, in order. Bodies are as parsed with
+	 * element ids kept as digit strings. Creating a current element is a task (family `element`).
 	 */
 	readonly elementCalls: ElementCall[];
 	/** The body of every image-recognize POST, refused ones included (`undefined` when not JSON). */
 	readonly recognizeCalls: Array<Record<string, any> | undefined>;
-	/** The account's own elements now, oldest first (ids as digit strings). */
+	/** The account's own elements of the current API (made by element tasks that succeeded), oldest first. */
 	ownElements(): FakeElement[];
-	/** Kling's preset elements (ids as digit strings). */
+	/** Kling's preset elements of the current API (ids as digit strings). */
 	readonly presetElements: readonly FakeElement[];
+	/** The account's own elements of the older `custom-elements` API, oldest first. */
+	olderElements(): FakeOlderElement[];
+	/** Kling's preset elements of the older API. */
+	readonly olderPresetElements: readonly FakeOlderElement[];
 	/** Forgets counters, tokens, the `created` list and queued faults; tasks stay readable and keep their slots. */
 	clear(): void;
 	close(): Promise<void>;
@@ -194,8 +204,23 @@ export interface ElementCall {
 	body?: Record<string, any>;
 }
 
-/** An element as the API shows it; `element_id` is a digit string here and a bare JSON number on the wire. */
+/**
+ * An element of the current API as a task's `task_result.elements[]` shows it (after a recorded
+ * answer): `element_id` is a digit string here and a bare JSON number on the wire, `owned_by` the
+ * creator's numeric id, tags `{id, name, description: "None"}`.
+ */
 export interface FakeElement {
+	element_id: string;
+	element_name: string;
+	element_description: string;
+	element_type: string;
+	element_image_list: { frontal_image: string; refer_images: Array<{ image_url: string }> };
+	tag_list: Array<{ id: string; name: string; description: string }>;
+	owned_by: number;
+}
+
+/** An element of the older `custom-elements` API, as that API shows it. */
+export interface FakeOlderElement {
 	element_id: string;
 	element_name: string;
 	element_description: string;
@@ -214,6 +239,8 @@ interface Task extends CreatedTask {
 	/** `model_name`, or the family's default; undefined for Expand. */
 	model?: string;
 	images?: Array<{ index: number; url: string }>;
+	/** An element task's element, listed once the task has succeeded (unless deleted). */
+	element?: FakeElement;
 }
 
 class KlingError extends Error {
@@ -443,6 +470,28 @@ function validateOmniImage(body: Record<string, any>, isElement: (id: string) =>
 	checkTaskOptions(body, true);
 }
 
+/**
+ * POST /v1/general/advanced-custom-elements: name ≤ 20, description ≤ 100 (optional), reference
+ * type `image_refer` with a frontal image and 1–3 reference images (each a URL or base64), tags
+ * o_101–o_108, an optional voice id, the task options.
+ */
+function validateAdvancedElement(body: Record<string, any>): void {
+	checkKnownFields(body, ['element_name', 'element_description', 'reference_type', 'element_image_list', 'tag_list', 'element_voice_id', ...TASK_OPTION_FIELDS]);
+	checkElementTexts(body);
+	if (body.reference_type === 'video_refer') throw invalid("'reference_type' video_refer takes 'element_video_list', which image elements do not use");
+	if (body.reference_type !== 'image_refer') throw invalid("'reference_type' must be one of image_refer, video_refer");
+	const list = body.element_image_list;
+	if (typeof list !== 'object' || list === null || Array.isArray(list)) throw invalid("'element_image_list' must be an object");
+	checkKnownFields(list, ['frontal_image', 'refer_images']);
+	checkImage(list, 'frontal_image', true);
+	const refers = listField(list, 'refer_images', 'image_url');
+	if (refers.length < 1 || refers.length > 3) throw invalid("'element_image_list.refer_images' must hold 1 to 3 entries");
+	for (const refer of refers) checkImage(refer, 'image_url', true);
+	checkTags(body);
+	if (body.element_voice_id !== undefined && typeof body.element_voice_id !== 'string') throw invalid("'element_voice_id' must be a string");
+	checkTaskOptions(body, false);
+}
+
 /** POST /v1/general/ai-multi-shot: a subject's front image, the task options, nothing else (no model, prompt or n). */
 function validateMultiShot(body: Record<string, any>): void {
 	checkKnownFields(body, ['element_frontal_image', ...TASK_OPTION_FIELDS]);
@@ -470,10 +519,11 @@ const VALIDATORS: Record<FakeTaskFamily, (body: Record<string, any>, isElement: 
 	tryOn: validateTryOn,
 	omniImage: validateOmniImage,
 	multiShot: validateMultiShot,
+	element: validateAdvancedElement,
 };
 
 /** Made-up prices per image, so that each family's `final_unit_deduction` differs. */
-const UNITS_PER_IMAGE: Record<FakeTaskFamily, number> = { generation: 1, multiImage: 2, expand: 1.5, tryOn: 4, omniImage: 2.5, multiShot: 20 };
+const UNITS_PER_IMAGE: Record<FakeTaskFamily, number> = { generation: 1, multiImage: 2, expand: 1.5, tryOn: 4, omniImage: 2.5, multiShot: 20, element: 3 };
 
 /** Made-up list price of a unit, for `final_balance_deduction`. */
 const LIST_PRICE_PER_UNIT = 0.14;
@@ -481,27 +531,38 @@ const LIST_PRICE_PER_UNIT = 0.14;
 /** AI Multi-Shot makes three views of the subject, `url_1` to `url_3`, in one entry of `images`. */
 const MULTI_SHOT_VIEWS = 3;
 
-/** The element library's routes (all under the official API's auth). */
+/**
+ * The element library's routes beside the `element` task family (all under the official API's
+ * auth): the older API's create and lists, the current presets list, and delete (both kinds).
+ */
 const ELEMENTS = {
 	create: '/v1/general/custom-elements',
 	own: '/v1/general/custom-elements',
 	presets: '/v1/general/presets-elements',
+	advancedPresets: '/v1/general/advanced-presets-elements',
 	delete: '/v1/general/delete-elements',
 } as const;
 const RECOGNIZE_PATH = '/v1/videos/image-recognize';
 const SEGMENT_TYPES = ['object_seg', 'head_seg', 'face_seg', 'cloth_seg'];
 
-/** The documented tags, o_101 to o_108. */
+/** The documented tags, o_101 to o_108, with the older API's names. */
 const ELEMENT_TAGS: Record<string, string> = {
 	o_101: 'meme', o_102: 'person', o_103: 'animal', o_104: 'prop', o_105: 'clothing', o_106: 'scene', o_107: 'effect', o_108: 'other',
 };
+/** The same tags as the current element docs name them. */
+const CURRENT_TAG_NAMES: Record<string, string> = {
+	o_101: 'hottest', o_102: 'character', o_103: 'animal', o_104: 'item', o_105: 'costume', o_106: 'scene', o_107: 'effect', o_108: 'others',
+};
+/** The creator id a recorded answer shows in `owned_by`: a number. */
+const ACCOUNT_ID = 35_218_843;
+const KLING_ACCOUNT_ID = 1;
 
 /**
  * Element ids are longs beyond 2^53, close together: read through a float they come out
  * rounded (860321453218791424123 → 860321453218791400000) and several collapse into one.
  */
 const FIRST_OWN_ELEMENT_ID = 860_321_453_218_791_424_123n;
-const PRESET_ELEMENTS: readonly FakeElement[] = [
+const OLDER_PRESET_ELEMENTS: readonly FakeOlderElement[] = [
 	['912345678901234567891', 'Red Panda', 'a small red panda mascot', 'o_103'],
 	['912345678901234567893', 'Astronaut', 'an astronaut in a white suit', 'o_102'],
 	['912345678901234567897', 'Neon Street', 'a rainy neon-lit street at night', 'o_106'],
@@ -515,15 +576,39 @@ const PRESET_ELEMENTS: readonly FakeElement[] = [
 	owned_by: 'kling',
 }));
 
-/** POST /v1/general/custom-elements: name ≤ 20, description ≤ 100, a frontal image, 1–3 reference URLs, documented tags. */
-function validateElement(body: Record<string, any>): void {
-	checkKnownFields(body, ['element_name', 'element_description', 'element_frontal_image', 'element_refer_list', 'tag_list']);
+/** Kling's presets of the current API, each listed as a succeeded task of its own. */
+const PRESET_ELEMENTS: readonly FakeElement[] = [
+	['923456789012345678901', 'Pilot Cat', 'a cat in a leather flying helmet', 'o_103'],
+	['923456789012345678903', 'Knight', 'a knight in silver armour', 'o_102'],
+].map(([id, name, description, tag]) => ({
+	element_id: id,
+	element_name: name,
+	element_description: description,
+	element_type: 'image_refer',
+	element_image_list: { frontal_image: `https://example.invalid/presets/${id}.png`, refer_images: [{ image_url: `https://example.invalid/presets/${id}-1.png` }] },
+	tag_list: [{ id: tag, name: CURRENT_TAG_NAMES[tag], description: 'None' }],
+	owned_by: KLING_ACCOUNT_ID,
+}));
+
+function checkElementTexts(body: Record<string, any>): void {
 	for (const [field, max, required] of [['element_name', 20, true], ['element_description', 100, false]] as const) {
 		const value = body[field];
 		if (value === undefined && !required) continue;
 		if (typeof value !== 'string' || value.trim() === '') throw invalid(`'${field}' must be a non-empty string`);
 		if (value.length > max) throw invalid(`'${field}' must be at most ${max} characters`);
 	}
+}
+
+function checkTags(body: Record<string, any>): void {
+	for (const tag of listField(body, 'tag_list', 'tag_id')) {
+		if (!(tag.tag_id in ELEMENT_TAGS)) throw invalid(`'tag_list' has an unknown tag_id: ${String(tag.tag_id)} (allowed: o_101 to o_108)`);
+	}
+}
+
+/** POST /v1/general/custom-elements: name ≤ 20, description ≤ 100, a frontal image, 1–3 reference URLs, documented tags. */
+function validateElement(body: Record<string, any>): void {
+	checkKnownFields(body, ['element_name', 'element_description', 'element_frontal_image', 'element_refer_list', 'tag_list']);
+	checkElementTexts(body);
 	checkImage(body, 'element_frontal_image', true);
 	const refers = listField(body, 'element_refer_list', 'image_url');
 	if (refers.length < 1 || refers.length > 3) throw invalid("'element_refer_list' must hold 1 to 3 entries");
@@ -532,9 +617,7 @@ function validateElement(body: Record<string, any>): void {
 			throw invalid("each 'element_refer_list' entry's 'image_url' must be an http(s) URL");
 		}
 	}
-	for (const tag of listField(body, 'tag_list', 'tag_id')) {
-		if (!(tag.tag_id in ELEMENT_TAGS)) throw invalid(`'tag_list' has an unknown tag_id: ${String(tag.tag_id)} (allowed: o_101 to o_108)`);
-	}
+	checkTags(body);
 }
 
 /**
@@ -570,12 +653,24 @@ function pageParam(params: URLSearchParams, name: string, fallback: number, max:
 	return value;
 }
 
+/** Request bodies whose text had an `element_id` in quotes: Kling reads ids as longs and refuses a string. */
+const QUOTED_ID_BODIES = new WeakSet<object>();
+/** A key `"element_id"` followed by a string; inside a JSON string the quotes would be escaped, so this is a real key. */
+const QUOTED_ELEMENT_ID = /"element_id"\s*:\s*"/;
+
+/** Refuses a body that sent an element id as a string (seen in its raw text). */
+function refuseQuotedIds(body: Record<string, any>): void {
+	if (QUOTED_ID_BODIES.has(body)) throw invalid("'element_id' must be an integer (a long), not a string");
+}
+
 /** A JSON object request body, element ids kept as digit strings; anything else is 400/1200. */
 async function readObject(req: IncomingMessage): Promise<Record<string, any>> {
-	const body = parseKeepingIds(await readBody(req));
+	const text = await readBody(req);
+	const body = parseKeepingIds(text);
 	if (typeof body !== 'object' || body === null || Array.isArray(body)) {
 		throw new KlingError(400, 1200, 'request body must be a JSON object');
 	}
+	if (QUOTED_ELEMENT_ID.test(text)) QUOTED_ID_BODIES.add(body);
 	return body as Record<string, any>;
 }
 
@@ -603,14 +698,17 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 	readonly elementCalls: ElementCall[] = [];
 	readonly recognizeCalls: Array<Record<string, any> | undefined> = [];
 	readonly presetElements = PRESET_ELEMENTS;
+	readonly olderPresetElements = OLDER_PRESET_ELEMENTS;
 	readonly accessKey: string;
 	readonly secretKey: string;
 	readonly http = new TrackedServer((req, res) => void this.route(req, res));
 
 	private readonly tasks = new Map<string, Task>(); // by task_id, in creation order
 	private readonly byExternalId = new Map<string, Task>();
-	/** The account's own elements by id (a digit string), oldest first. */
-	private readonly elements = new Map<string, FakeElement>();
+	/** The account's own elements of the older API by id (a digit string), oldest first. */
+	private readonly elements = new Map<string, FakeOlderElement>();
+	/** Ids of current elements deleted; their tasks stay readable, with no element in their result. */
+	private readonly deletedElements = new Set<string>();
 	private nextElementId = FIRST_OWN_ELEMENT_ID;
 	/** Image bytes by URL path, drawn when first read: a status answer that nobody downloads costs no drawing. */
 	private readonly images = new Map<string, () => Buffer>();
@@ -638,7 +736,18 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 	}
 
 	ownElements(): FakeElement[] {
+		return [...this.tasks.values()].map((task) => this.elementOf(task)).filter((element): element is FakeElement => element !== undefined);
+	}
+
+	olderElements(): FakeOlderElement[] {
 		return [...this.elements.values()];
+	}
+
+	/** An element task's element once the task has succeeded, unless deleted since. */
+	private elementOf(task: Task): FakeElement | undefined {
+		if (!task.element || this.deletedElements.has(task.element.element_id)) return undefined;
+		if (this.now() - task.createdAt < this.durationMs || asksForFailure(task.body)) return undefined;
+		return task.element;
 	}
 
 	slotsInUse(pack?: FakePackType, model?: string): number {
@@ -778,6 +887,7 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 
 	private async create(req: IncomingMessage, family: FakeTaskFamily): Promise<object> {
 		const fields = await readObject(req);
+		refuseQuotedIds(fields);
 		VALIDATORS[family](fields, (id) => this.isElement(id));
 		const externalTaskId = fields.external_task_id as string | undefined;
 		if (externalTaskId !== undefined && this.byExternalId.has(externalTaskId)) {
@@ -785,7 +895,7 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		}
 		if (hasWord(typeof fields.prompt === 'string' ? fields.prompt : '', 'forbidden')) throw new KlingError(400, 1301, 'prompt rejected by content safety');
 		// A series holds one slot per image of the series (an `auto` one what it makes), any other task `n`.
-		const n = fields.result_type === 'series' ? this.seriesLength(fields.series_amount) : family === 'multiShot' ? 1 : ((fields.n as number | undefined) ?? 1);
+		const n = fields.result_type === 'series' ? this.seriesLength(fields.series_amount) : family === 'multiShot' || family === 'element' ? 1 : ((fields.n as number | undefined) ?? 1);
 		const pack = packTypeOf(family);
 		const model = typeof fields.model_name === 'string' ? fields.model_name : DEFAULT_MODELS[family];
 		const cap = this.options.maxConcurrentTasksByPack?.[pack] ?? this.options.maxConcurrentTasks;
@@ -794,6 +904,7 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 			throw new KlingError(429, 1303, 'parallel task over resource pack limit');
 		}
 		const task: Task = { family, taskId: randomUUID(), externalTaskId, body: fields, headers: req.headers, createdAt: this.now(), n, model };
+		if (family === 'element') task.element = this.newElement(fields);
 		this.tasks.set(task.taskId, task);
 		if (externalTaskId !== undefined) this.byExternalId.set(externalTaskId, task);
 		this.created.push(task);
@@ -882,8 +993,8 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		const done = elapsed >= this.durationMs;
 		const processing = elapsed >= this.processingMs;
 		const updatedAt = task.createdAt + (done ? this.durationMs : processing ? this.processingMs : 0);
-		// Try-on tasks have no watermark_info; the others show what was asked.
-		const watermark = task.family === 'tryOn' ? {} : { watermark_info: { enabled: task.body.watermark_info?.enabled === true } };
+		// Try-on and element tasks have no watermark_info; the others show what was asked.
+		const watermark = task.family === 'tryOn' || task.family === 'element' ? {} : { watermark_info: { enabled: task.body.watermark_info?.enabled === true } };
 		const base = { task_id: task.taskId, task_info: { external_task_id: task.externalTaskId }, ...watermark };
 		const times = { created_at: task.createdAt, updated_at: updatedAt };
 		if (!done) return { ...base, task_status: processing ? 'processing' : 'submitted', ...times };
@@ -899,6 +1010,10 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 
 	/** What a finished task made, in its family's shape. */
 	private result(task: Task): Record<string, unknown> {
+		if (task.family === 'element') {
+			const element = this.elementOf(task);
+			return { elements: element ? [element] : [] };
+		}
 		const images = this.render(task);
 		if (task.family === 'multiShot') {
 			const views = Object.fromEntries(images.map((image, position) => [`url_${position + 1}`, image.url]));
@@ -942,15 +1057,68 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		sendJson(res, status, stringifyWithLongIds({ ...body, request_id: randomUUID() }));
 	}
 
+	/** Any element Omni-Image or Generate may name: own or preset, current or older. */
 	private isElement(id: string): boolean {
-		return this.elements.has(id) || PRESET_ELEMENTS.some((element) => element.element_id === id);
+		return (
+			this.elements.has(id) ||
+			this.ownElements().some((element) => element.element_id === id) ||
+			[...PRESET_ELEMENTS, ...OLDER_PRESET_ELEMENTS].some((element) => element.element_id === id)
+		);
+	}
+
+	private nextId(): string {
+		const id = String(this.nextElementId);
+		this.nextElementId += 7_919n; // ids a float cannot tell apart
+		return id;
+	}
+
+	/** An uploaded (base64) picture is kept and shown as a URL, as Kling does; a URL stays as given. */
+	private keepImage(image: string, name: string): string {
+		if (/^https?:\/\//.test(image)) return image;
+		const bytes = Buffer.from(image, 'base64');
+		const path = `/images/${name}.${bytes[0] === 0xff ? 'jpg' : 'png'}`;
+		this.images.set(path, () => bytes);
+		return `${this.baseUrl}${path}`;
+	}
+
+	/** The element a checked element task makes (its id taken now, shown once the task succeeds). */
+	private newElement(body: Record<string, any>): FakeElement {
+		const id = this.nextId();
+		const images = body.element_image_list as { frontal_image: string; refer_images: Array<{ image_url: string }> };
+		return {
+			element_id: id,
+			element_name: body.element_name,
+			element_description: body.element_description ?? '',
+			element_type: body.reference_type,
+			element_image_list: {
+				frontal_image: this.keepImage(images.frontal_image, `element-${id}-frontal`),
+				refer_images: images.refer_images.map(({ image_url }, position) => ({ image_url: this.keepImage(image_url, `element-${id}-refer-${position + 1}`) })),
+			},
+			tag_list: ((body.tag_list ?? []) as Array<{ tag_id: string }>).map(({ tag_id }) => ({ id: tag_id, name: CURRENT_TAG_NAMES[tag_id], description: 'None' })),
+			owned_by: ACCOUNT_ID,
+		};
+	}
+
+	/** A current preset as the presets list shows it: a succeeded task of its own. */
+	private presetTask(element: FakeElement, position: number): object {
+		const at = 1_767_225_600_000 + position * 1000;
+		return {
+			task_id: `preset-${element.element_id}`,
+			task_status: 'succeed',
+			task_info: {},
+			task_result: { elements: [element] },
+			created_at: at,
+			updated_at: at,
+		};
 	}
 
 	/** Records the call and returns its handler, or undefined when the route is not the element library's. */
 	private elementRoute(method: string, path: string): Handler | undefined {
+		const older = path === ELEMENTS.own || path === ELEMENTS.presets;
+		if (older && this.options.olderElementApi === false) return undefined;
 		const known =
 			(method === 'POST' && (path === ELEMENTS.create || path === ELEMENTS.delete)) ||
-			(method === 'GET' && (path === ELEMENTS.own || path === ELEMENTS.presets));
+			(method === 'GET' && (path === ELEMENTS.own || path === ELEMENTS.presets || path === ELEMENTS.advancedPresets));
 		if (!known) return undefined;
 		return async (req, url) => {
 			const call: ElementCall = { method, path, query: Object.fromEntries(url.searchParams.entries()) };
@@ -958,31 +1126,24 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 			if (method === 'GET') {
 				const pageNum = pageParam(url.searchParams, 'pageNum', 1, 1000);
 				const pageSize = pageParam(url.searchParams, 'pageSize', 30, 500);
-				const all = path === ELEMENTS.presets ? [...PRESET_ELEMENTS] : this.ownElements().reverse();
-				return all.slice((pageNum - 1) * pageSize, pageNum * pageSize);
+				const page = <T>(all: T[]) => all.slice((pageNum - 1) * pageSize, pageNum * pageSize);
+				if (path === ELEMENTS.advancedPresets) return page(PRESET_ELEMENTS.map((element, position) => this.presetTask(element, position)));
+				return page(path === ELEMENTS.presets ? [...OLDER_PRESET_ELEMENTS] : this.olderElements().reverse());
 			}
 			call.body = await readObject(req);
 			return path === ELEMENTS.delete ? this.deleteElement(call.body) : this.createElement(call.body);
 		};
 	}
 
-	private createElement(body: Record<string, any>): FakeElement {
+	/** POST /v1/general/custom-elements (the older API): answers with the element at once. */
+	private createElement(body: Record<string, any>): FakeOlderElement {
 		validateElement(body);
-		const id = String(this.nextElementId);
-		this.nextElementId += 7_919n; // ids a float cannot tell apart
-		let frontal = body.element_frontal_image as string;
-		if (!/^https?:\/\//.test(frontal)) {
-			// Kling keeps the uploaded picture and shows a URL for it.
-			const bytes = Buffer.from(frontal, 'base64');
-			const path = `/images/element-${id}-frontal.${bytes[0] === 0xff ? 'jpg' : 'png'}`;
-			this.images.set(path, () => bytes);
-			frontal = `${this.baseUrl}${path}`;
-		}
-		const element: FakeElement = {
+		const id = this.nextId();
+		const element: FakeOlderElement = {
 			element_id: id,
 			element_name: body.element_name,
 			element_description: body.element_description ?? '',
-			element_frontal_image: frontal,
+			element_frontal_image: this.keepImage(body.element_frontal_image, `element-${id}-frontal`),
 			element_refer_list: body.element_refer_list,
 			tag_list: ((body.tag_list ?? []) as Array<{ tag_id: string }>).map(({ tag_id }) => ({
 				id: tag_id,
@@ -995,13 +1156,18 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		return element;
 	}
 
-	/** POST /v1/general/delete-elements {element_id}: only the account's own elements. */
+	/** POST /v1/general/delete-elements {element_id}: the account's own elements, of either API; the id a bare integer. */
 	private deleteElement(body: Record<string, any>): object {
 		checkKnownFields(body, ['element_id']);
+		refuseQuotedIds(body);
 		const id = body.element_id;
 		if (typeof id !== 'string' || !/^\d+$/.test(id)) throw invalid("'element_id' must be an integer id");
-		if (PRESET_ELEMENTS.some((element) => element.element_id === id)) {
+		if ([...PRESET_ELEMENTS, ...OLDER_PRESET_ELEMENTS].some((element) => element.element_id === id)) {
 			throw invalid(`'element_id' ${id} is one of Kling's presets and cannot be deleted`);
+		}
+		if (this.ownElements().some((element) => element.element_id === id)) {
+			this.deletedElements.add(id);
+			return { element_id: id };
 		}
 		if (!this.elements.delete(id)) throw new KlingError(404, 1203, `element ${id} not found`);
 		return { element_id: id };

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { MAX_ELEMENT_REFERENCES } from '../wire/elements';
 import { IMAGE_LIST_ENTRY_NAMES, REFERENCE_IMAGE_NAMES } from '../wire/inputImages';
 import type { ImageListSpec } from '../wire/inputImages';
 
@@ -96,6 +97,16 @@ export const OMNI_REFERENCE_IMAGES: ImageListSpec = {
 	entryLabel: 'Reference Image',
 	min: 0,
 	max: 10,
+};
+
+/** An element's views beside its frontal image (Element > Create); Kling takes each as a URL or base64. */
+export const ELEMENT_REFERENCE_IMAGES: ImageListSpec = {
+	name: 'elementReferenceImages',
+	entry: 'image',
+	label: 'Reference Images',
+	entryLabel: 'Reference Image',
+	min: 1,
+	max: MAX_ELEMENT_REFERENCES,
 };
 
 /** A list of input images (see ImageListSpec); `description` says what they are for. */

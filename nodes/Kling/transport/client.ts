@@ -2,6 +2,7 @@ import type { IBinaryData, IDataObject, IN8nHttpFullResponse, INode } from 'n8n-
 
 import { parseJsonAnswer, tryParseJson } from '../wire/answers';
 import type { ImageType } from '../wire/imageType';
+import { stringifyWithBareIds } from '../wire/longJson';
 import type { AdaptiveLimiter, LimiterSlot } from './account';
 import { downloadImageWithRetries, storeImageData } from './download';
 import type { DownloadBounds, DownloadContext, DownloadRun } from './download';
@@ -139,7 +140,7 @@ export class KlingClient {
 					url: `${this.options.baseUrl}${request.path}`,
 					qs: request.qs,
 					headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: this.options.authorization() },
-					body: request.body === undefined ? undefined : JSON.stringify(request.body),
+					body: request.body === undefined ? undefined : stringifyWithBareIds(request.body),
 					encoding: 'text',
 					returnFullResponse: true,
 					ignoreHttpStatusErrors: true,

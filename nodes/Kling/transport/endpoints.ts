@@ -2,10 +2,10 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { parseAccountCosts } from '../wire/accountCosts';
 import type { AccountCosts } from '../wire/accountCosts';
-import { parseGenerateAnswer, parseTaskAnswer, parseTaskList } from '../wire/answers';
+import { parseGenerateAnswer, parseTaskAnswer, parseTaskList, readNoImages } from '../wire/answers';
 import type { GenerateAnswer, TaskSnapshot } from '../wire/answers';
-import { RECOGNIZE_PATH, parseElementAnswer, parseElementList, parseRecognizeAnswer } from '../wire/elements';
-import type { ElementList, ElementSummary, Recognition } from '../wire/elements';
+import { RECOGNIZE_PATH, parseRecognizeAnswer } from '../wire/elements';
+import type { Recognition } from '../wire/elements';
 import { currentModelsOf } from '../wire/models';
 import { familySpec } from '../wire/taskFamilies';
 import type { TaskFamily } from '../wire/taskFamilies';
@@ -65,29 +65,25 @@ export function accountCostsRequest(qs: IDataObject, deadline: number, deadlineN
 	return { method: 'GET', path: '/account/costs', qs, parse: parseAccountCosts, deadline, deadlineName };
 }
 
-/** The element library: own elements are created and listed under one path, Kling's presets under another. */
+/**
+ * The element library. The account's own elements are the `element` task family (created, read
+ * and listed as tasks); Kling's presets are listed as succeeded tasks under a path of their own.
+ * The older element API (`custom-elements`) is only read, for the editor's element list.
+ */
 const ELEMENT_PATHS = {
-	own: '/v1/general/custom-elements',
-	presets: '/v1/general/presets-elements',
+	own: familySpec('element').path,
+	presets: '/v1/general/advanced-presets-elements',
+	older: '/v1/general/custom-elements',
 	delete: '/v1/general/delete-elements',
 } as const;
 
-/** Not resent after an unclear failure: a second create would make a second element. */
-export function createElementRequest(body: IDataObject, deadline: number, deadlineName: string): ApiRequest<ElementSummary> {
-	return { method: 'POST', path: ELEMENT_PATHS.own, body, parse: parseElementAnswer, deadline, deadlineName, unclearResends: 0 };
+/** A page of Kling's preset elements, each a succeeded task whose result lists it. */
+export function listPresetElementsRequest(pageNum: number, pageSize: number, deadline: number, deadlineName: string): ApiRequest<TaskSnapshot[]> {
+	const parse = (body: unknown) => parseTaskList(body, readNoImages);
+	return { method: 'GET', path: ELEMENT_PATHS.presets, qs: { pageNum, pageSize }, parse, deadline, deadlineName };
 }
 
-export function listElementsRequest(
-	list: ElementList,
-	pageNum: number,
-	pageSize: number,
-	deadline: number,
-	deadlineName: string,
-): ApiRequest<ElementSummary[]> {
-	return { method: 'GET', path: ELEMENT_PATHS[list], qs: { pageNum, pageSize }, parse: parseElementList, deadline, deadlineName };
-}
-
-/** The id goes as the text it is (never through a number). Not resent: a repeat would find it gone. */
+/** The id goes as digits, a bare JSON integer (client.ts). Not resent: a repeat would find it gone. */
 export function deleteElementRequest(elementId: string, deadline: number, deadlineName: string): ApiRequest<void> {
 	return {
 		method: 'POST',
@@ -105,5 +101,5 @@ export function recognizeRequest(body: IDataObject, deadline: number, deadlineNa
 	return { method: 'POST', path: RECOGNIZE_PATH, body, parse: parseRecognizeAnswer, deadline, deadlineName, unclearResends: 0 };
 }
 
-/** The element library's paths, for the editor's element list (it reads outside a session). */
-export const ELEMENT_LIST_PATHS: Readonly<Record<ElementList, string>> = { own: ELEMENT_PATHS.own, presets: ELEMENT_PATHS.presets };
+/** The element library's list paths, for the editor's element list (it reads outside a session). */
+export const ELEMENT_LIST_PATHS = { own: ELEMENT_PATHS.own, presets: ELEMENT_PATHS.presets, older: ELEMENT_PATHS.older } as const;

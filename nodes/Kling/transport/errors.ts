@@ -276,6 +276,11 @@ export function noImagesError(context: ErrorContext): NodeApiError {
 	return requestError('The Kling API finished without any images', context);
 }
 
+/** An element task that succeeded but lists no element in its result. */
+export function noElementsError(taskId: string | undefined, context: ErrorContext): NodeApiError {
+	return requestError(`Kling task ${taskId ?? ''} finished without any element in its result: read it with Get Task (Task Type: Element)`, context);
+}
+
 /** An operation the gateway credential does not offer, chosen in a workflow on the gateway. */
 export function officialOnlyError(node: INode, operation: string): NodeOperationError {
 	return new NodeOperationError(

@@ -2,7 +2,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, IN
 
 import type { AccountCosts } from '../wire/accountCosts';
 import type { TaskSnapshot } from '../wire/answers';
-import type { ElementList, ElementSummary, Recognition } from '../wire/elements';
+import type { ElementList, Recognition } from '../wire/elements';
 import { CREDENTIAL_OF } from '../wire/mode';
 import type { Mode } from '../wire/mode';
 import type { RunSettings } from '../wire/runSettings';
@@ -15,9 +15,8 @@ import { KlingClient, normalizeBaseUrl } from './client';
 import type { DownloadContext, ImageStore } from './download';
 import {
 	accountCostsRequest,
-	createElementRequest,
 	deleteElementRequest,
-	listElementsRequest,
+	listPresetElementsRequest,
 	listTasksRequest,
 	lookupTaskRequest,
 	readTaskRequest,
@@ -118,13 +117,13 @@ export class Session {
 		return costs;
 	}
 
-	/** Creates an element of the library; `body` (with its frontal image) is read only now. */
-	async createElement(body: () => Promise<IDataObject>, itemIndex: number): Promise<ElementSummary> {
-		return await this.client.send(createElementRequest(await body(), this.readDeadline(), this.readDeadlineName()), itemIndex);
-	}
-
-	async listElements(list: ElementList, pageNum: number, pageSize: number, itemIndex: number): Promise<ElementSummary[]> {
-		return await this.client.send(listElementsRequest(list, pageNum, pageSize, this.readDeadline(), this.readDeadlineName()), itemIndex);
+	/**
+	 * A page of element tasks: the account's own (the `element` family, so finished ones free their
+	 * slots) or Kling's presets (one succeeded task each). Creating an element is `generate('element', …)`.
+	 */
+	async listElementTasks(list: ElementList, pageNum: number, pageSize: number, itemIndex: number): Promise<TaskSnapshot[]> {
+		if (list === 'own') return await this.listTasks('element', pageNum, pageSize, itemIndex);
+		return await this.client.send(listPresetElementsRequest(pageNum, pageSize, this.readDeadline(), this.readDeadlineName()), itemIndex);
 	}
 
 	async deleteElement(elementId: string, itemIndex: number): Promise<void> {

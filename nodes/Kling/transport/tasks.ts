@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 import { FINAL_STATUSES, taskImages } from '../wire/answers';
-import type { GeneratedImage, TaskCost, TaskSnapshot } from '../wire/answers';
+import type { ElementSummary, GeneratedImage, TaskCost, TaskSnapshot } from '../wire/answers';
 import type { TaskFamily } from '../wire/taskFamilies';
 import { TaskDurations } from './account';
 import type { TaskHold, TaskSlots } from './account';
@@ -24,6 +24,8 @@ import type { Clock } from './retry';
 /** The images one generation made, with what the output items say about them. */
 export interface Generation extends TaskCost {
 	images: GeneratedImage[];
+	/** What an element task made (its result's `elements`). */
+	elements?: ElementSummary[];
 	/** Unix seconds. */
 	created: number;
 	taskId?: string;

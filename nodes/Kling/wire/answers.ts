@@ -85,6 +85,67 @@ export function apiErrorMessage(body: unknown): string | undefined {
 	return undefined;
 }
 
+/** An element of Kling's library as the node shows it; the id stays text end to end. */
+export interface ElementSummary {
+	elementId: string;
+	name: string;
+	description: string;
+	frontalImage?: string;
+	referenceImages: string[];
+	tags: Array<{ id: string; name?: string; description?: string }>;
+	/** The creator: a numeric account id on the current API, `kling` or a name on the older one. */
+	ownedBy?: string;
+	/** `image_refer` or `video_refer` (current API). */
+	elementType?: string;
+	/** The element's own status, when the answer states one. */
+	status?: string;
+	/** Where it was listed: the account's own, Kling's presets, or the older element API. */
+	library?: ElementLibrary;
+}
+
+export type ElementLibrary = 'own' | 'presets' | 'older';
+
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+/**
+ * An element id from an answer: digits as text (the long-safe parse gives longs that way) or a
+ * safe integer. An unsafe number means it went through a float on the way: fail, never guess.
+ */
+function answerElementId(value: unknown): string {
+	if (typeof value === 'string' && /^\d+$/.test(value)) return value;
+	if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
+	throw new AnswerError(`The Kling API answer has an element without a usable element_id (${JSON.stringify(value)})`);
+}
+
+/**
+ * One element of either API: the current one writes its images in `element_image_list`
+ * (`frontal_image`, `refer_images[].image_url`) and `owned_by` as a number, the older one
+ * `element_frontal_image` and `element_refer_list`. Missing keys are read as empty.
+ */
+export function parseElement(entry: unknown, library?: ElementLibrary): ElementSummary {
+	if (!isObject(entry)) throw new AnswerError('The Kling API answer has an element that is not an object');
+	const images = isObject(entry.element_image_list) ? entry.element_image_list : {};
+	const refers = [images.refer_images, entry.element_refer_list].find(Array.isArray) ?? [];
+	const tags = Array.isArray(entry.tag_list) ? entry.tag_list.filter(isObject) : [];
+	const element: ElementSummary = {
+		elementId: answerElementId(entry.element_id),
+		name: text(entry.element_name) ?? '',
+		description: text(entry.element_description) ?? '',
+		referenceImages: refers.map((refer) => (isObject(refer) ? text(refer.image_url) : undefined)).filter((url): url is string => !!url),
+		tags: tags.map((tag) => ({ id: String(tag.id ?? tag.tag_id ?? ''), name: text(tag.name), description: text(tag.description) })),
+	};
+	const frontal = text(images.frontal_image) ?? text(entry.element_frontal_image);
+	if (frontal) element.frontalImage = frontal;
+	const ownedBy = entry.owned_by;
+	if ((typeof ownedBy === 'string' && ownedBy !== '') || typeof ownedBy === 'number') element.ownedBy = String(ownedBy);
+	const elementType = text(entry.element_type) ?? text(entry.reference_type);
+	if (elementType) element.elementType = elementType;
+	const status = text(entry.status) ?? text(entry.element_status);
+	if (status) element.status = status;
+	if (library) element.library = library;
+	return element;
+}
+
 /** A task of Kling's asynchronous API, as `GET /v1/images/generations/{id}` describes it. */
 export interface TaskSnapshot extends TaskCost {
 	taskId: string;
@@ -92,6 +153,8 @@ export interface TaskSnapshot extends TaskCost {
 	statusMessage?: string;
 	externalTaskId?: string;
 	images: GeneratedImage[];
+	/** The elements an element task made (`task_result.elements`); absent for other tasks. */
+	elements?: ElementSummary[];
 	createdAt?: number;
 	updatedAt?: number;
 	/** The task as the API gave it, for Get Task and List Tasks output. */
@@ -195,6 +258,7 @@ export function parseTask(entry: unknown, read: ResultReader = readAnyResult): T
 		statusMessage: typeof entry.task_status_msg === 'string' && entry.task_status_msg ? entry.task_status_msg : undefined,
 		externalTaskId: typeof info.external_task_id === 'string' ? info.external_task_id : undefined,
 		images: read(result),
+		...(Array.isArray(result.elements) && { elements: result.elements.map((element) => parseElement(element)) }),
 		createdAt: number(entry.created_at),
 		updatedAt: number(entry.updated_at),
 		...taskCost(entry),
@@ -214,17 +278,19 @@ export function parseTaskList(body: unknown, read: ResultReader = readAnyResult)
 	return body.data.map((entry) => parseTask(entry, read));
 }
 
-/** The images a finished task made, with its creation time in Unix seconds and its cost. */
+/** The images (or elements) a finished task made, with its creation time in Unix seconds and its cost. */
 export interface TaskImages extends TaskCost {
 	images: GeneratedImage[];
+	elements?: ElementSummary[];
 	created: number;
 	taskId: string;
 }
 
 export function taskImages(task: TaskSnapshot): TaskImages {
-	const { unitsDeducted, balanceDeduction } = task;
+	const { unitsDeducted, balanceDeduction, elements } = task;
 	return {
 		images: task.images,
+		...(elements !== undefined && { elements }),
 		created: Math.floor((task.createdAt ?? Date.now()) / 1000),
 		taskId: task.taskId,
 		...(unitsDeducted !== undefined && { unitsDeducted }),

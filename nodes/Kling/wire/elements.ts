@@ -1,8 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { AnswerError } from './answers';
+import { AnswerError, parseElement } from './answers';
+import type { ElementLibrary, ElementSummary, TaskSnapshot } from './answers';
 import { FieldError } from './fieldError';
-import { httpUrlProblem, textValue } from './validation';
+import { validateTaskOptions, withTaskOptions } from './officialRequest';
+import { textValue } from './validation';
+
+export type { ElementLibrary, ElementSummary } from './answers';
 
 /** Kling's element library: reusable subjects (a person, a prop) that Omni-Image and kling-v3 take by id. */
 
@@ -12,18 +16,19 @@ export const MAX_ELEMENT_REFERENCES = 3;
 /** Images plus elements one Omni-Image request may name. */
 export const MAX_ELEMENTS_PER_REQUEST = 10;
 
-/** The tags Kling documents, o_101 to o_108. */
+/** The tags Kling documents, o_101 to o_108, under the names its current element docs give them. */
 export const ELEMENT_TAGS: ReadonlyArray<{ id: string; name: string }> = [
-	{ id: 'o_101', name: 'Meme' },
-	{ id: 'o_102', name: 'Person' },
+	{ id: 'o_101', name: 'Hottest' },
+	{ id: 'o_102', name: 'Character' },
 	{ id: 'o_103', name: 'Animal' },
-	{ id: 'o_104', name: 'Prop' },
-	{ id: 'o_105', name: 'Clothing' },
+	{ id: 'o_104', name: 'Item' },
+	{ id: 'o_105', name: 'Costume' },
 	{ id: 'o_106', name: 'Scene' },
 	{ id: 'o_107', name: 'Effect' },
-	{ id: 'o_108', name: 'Other' },
+	{ id: 'o_108', name: 'Others' },
 ];
 
+/** List's choice: the account's own elements, or Kling's presets (both of the current element API). */
 export const ELEMENT_LISTS = ['own', 'presets'] as const;
 export type ElementList = (typeof ELEMENT_LISTS)[number];
 
@@ -42,7 +47,8 @@ export function elementIdValue(field: string, value: unknown): string {
 	const text = textValue(field, value).trim();
 	if (text === '') throw new FieldError(field, 'is empty: give an element ID');
 	if (!/^\d+$/.test(text)) throw new FieldError(field, `must be an element ID (digits only), got "${text.slice(0, 40)}"`);
-	return text;
+	// Written bare on the wire (wire/longJson.ts): a leading zero would not be a JSON number.
+	return text.replace(/^0+(?=\d)/, '');
 }
 
 /** A list of element ids: 0 to `max`, each checked (see elementIdValue), no repeats. */
@@ -57,11 +63,15 @@ export function elementIdList(field: string, values: unknown[], max = MAX_ELEMEN
 export interface RawElementParams {
 	name: unknown;
 	description: unknown;
-	referenceUrls: unknown;
 	tags: unknown;
+	callbackUrl: unknown;
+	externalTaskId: unknown;
 }
 
-/** The create body without its frontal image (read when the request goes out). */
+/**
+ * The body of an element task (`advanced-custom-elements`), checked, without its images: they
+ * are added by elementImageList when the request goes out.
+ */
 export function buildElementBody(raw: RawElementParams): IDataObject {
 	const name = textValue('Name', raw.name).trim();
 	if (name === '') throw new FieldError('Name', 'is empty: give the element a name');
@@ -70,28 +80,17 @@ export function buildElementBody(raw: RawElementParams): IDataObject {
 	if (description.length > MAX_ELEMENT_DESCRIPTION) {
 		throw new FieldError('Description', `is ${description.length} characters long; at most ${MAX_ELEMENT_DESCRIPTION} are allowed`);
 	}
-	const urls = referenceUrlList(raw.referenceUrls);
 	const body: IDataObject = { element_name: name };
 	if (description) body.element_description = description;
-	body.element_refer_list = urls.map((url) => ({ image_url: url }));
+	body.reference_type = 'image_refer';
 	const tags = tagList(raw.tags);
 	if (tags.length > 0) body.tag_list = tags.map((id) => ({ tag_id: id }));
-	return body;
+	return withTaskOptions(body, { ...validateTaskOptions(raw), watermark: false });
 }
 
-/** 1 to 3 http(s) URLs: a list, or text with one URL per line or comma-separated. */
-function referenceUrlList(value: unknown): string[] {
-	const field = 'More Reference Image URLs';
-	const entries = Array.isArray(value) ? value : textValue(field, value).split(/[\n,]/);
-	const urls = entries.map((entry) => textValue(field, entry).trim()).filter(Boolean);
-	if (urls.length < 1 || urls.length > MAX_ELEMENT_REFERENCES) {
-		throw new FieldError(field, `holds ${urls.length} URLs; Kling wants 1 to ${MAX_ELEMENT_REFERENCES} more images of the element beside the frontal one`);
-	}
-	for (const [position, url] of urls.entries()) {
-		const problem = httpUrlProblem(url);
-		if (problem) throw new FieldError(`${field} ${position + 1}`, problem);
-	}
-	return urls;
+/** The element's pictures as Kling takes them: the frontal image and 1–3 references (URL or base64 each). */
+export function elementImageList(frontal: string, references: string[]): IDataObject {
+	return { frontal_image: frontal, refer_images: references.map((image) => ({ image_url: image })) };
 }
 
 function tagList(value: unknown): string[] {
@@ -105,59 +104,22 @@ function tagList(value: unknown): string[] {
 	});
 }
 
-/** An element as the node shows it; the id stays text end to end. */
-export interface ElementSummary {
-	elementId: string;
-	name: string;
-	description: string;
-	frontalImage?: string;
-	referenceImages: string[];
-	tags: Array<{ id: string; name?: string; description?: string }>;
-	ownedBy?: string;
-}
-
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
-/**
- * An element id from an answer: digits as text (the long-safe parse gives longs that way) or a
- * safe integer. An unsafe number means it went through a float on the way: fail, never guess.
- */
-function answerElementId(value: unknown): string {
-	if (typeof value === 'string' && /^\d+$/.test(value)) return value;
-	if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
-	throw new AnswerError(`The Kling API answer has an element without a usable element_id (${JSON.stringify(value)})`);
+/** The elements of the tasks that succeeded (a list of element tasks, or Kling's presets listed as tasks). */
+export function elementsOfTasks(tasks: TaskSnapshot[], library: ElementLibrary): ElementSummary[] {
+	return tasks
+		.filter((task) => task.status === 'succeed')
+		.flatMap((task) => (task.elements ?? []).map((element) => ({ ...element, library })));
 }
 
-export function parseElement(entry: unknown): ElementSummary {
-	if (!isObject(entry)) throw new AnswerError('The Kling API answer has an element that is not an object');
-	const refers = Array.isArray(entry.element_refer_list) ? entry.element_refer_list : [];
-	const tags = Array.isArray(entry.tag_list) ? entry.tag_list.filter(isObject) : [];
-	const element: ElementSummary = {
-		elementId: answerElementId(entry.element_id),
-		name: text(entry.element_name) ?? '',
-		description: text(entry.element_description) ?? '',
-		referenceImages: refers.map((refer) => (isObject(refer) ? text(refer.image_url) : undefined)).filter((url): url is string => !!url),
-		tags: tags.map((tag) => ({ id: String(tag.id ?? tag.tag_id ?? ''), name: text(tag.name), description: text(tag.description) })),
-	};
-	const frontal = text(entry.element_frontal_image);
-	if (frontal) element.frontalImage = frontal;
-	const ownedBy = text(entry.owned_by);
-	if (ownedBy) element.ownedBy = ownedBy;
-	return element;
-}
-
-/** `{code: 0, data: element}`, the answer to creating an element. */
-export function parseElementAnswer(body: unknown): ElementSummary {
-	if (!isObject(body)) throw new AnswerError('The Kling API answer is not a JSON object');
-	return parseElement(body.data);
-}
-
-/** `{code: 0, data: [element, ...]}`, a page of elements (own or presets). */
-export function parseElementList(body: unknown): ElementSummary[] {
+/** `{code: 0, data: [element, ...]}`, a page of the older element API (`custom-elements`). */
+export function parseElementList(body: unknown, library?: ElementLibrary): ElementSummary[] {
 	if (!isObject(body) || !Array.isArray(body.data)) throw new AnswerError('The Kling API answer has no "data" list of elements');
-	return body.data.map(parseElement);
+	return body.data.map((entry) => parseElement(entry, library));
 }
+
+const PICKER_MARKS: Record<ElementLibrary, string> = { own: '', presets: ' (Kling preset)', older: ' (older element API)' };
 
 /** The elements matching `filter` (any part of name, description or id, case-insensitive), for the editor's list. */
 export function elementPickerItems(elements: ElementSummary[], filter = ''): Array<{ name: string; value: string; description?: string }> {
@@ -167,7 +129,7 @@ export function elementPickerItems(elements: ElementSummary[], filter = ''): Arr
 		.filter((element) => [element.name, element.description, element.elementId].some((part) => part.toLowerCase().includes(wanted)))
 		.filter((element) => !seen.has(element.elementId) && seen.add(element.elementId))
 		.map((element) => ({
-			name: `${element.name || element.elementId}${element.ownedBy === 'kling' ? ' (Kling preset)' : ''}`,
+			name: `${element.name || element.elementId}${PICKER_MARKS[element.library ?? 'own']}`,
 			value: element.elementId,
 			...(element.description && { description: element.description }),
 		}));

@@ -50,3 +50,28 @@ function endOfString(text: string, start: number): number {
 	}
 	return at;
 }
+
+/** Fields whose digit-string values are ids Kling reads as longs: they go on the wire as bare integers. */
+export const BARE_ID_FIELDS: readonly string[] = ['element_id'];
+
+/**
+ * JSON.stringify for request bodies, except that a `BARE_ID_FIELDS` field holding digits as text
+ * (no leading zero) is written as a bare integer, digit for digit: Kling refuses a quoted element id, and a JavaScript
+ * number would lose the last digits of a long. Everything else is written as JSON.stringify writes it.
+ */
+export function stringifyWithBareIds(value: unknown, fields: readonly string[] = BARE_ID_FIELDS): string {
+	return write(value, fields) ?? 'null';
+}
+
+function write(value: unknown, fields: readonly string[]): string | undefined {
+	if (Array.isArray(value)) return `[${value.map((entry) => write(entry, fields) ?? 'null').join(',')}]`;
+	if (typeof value !== 'object' || value === null || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+		return JSON.stringify(value) as string | undefined;
+	}
+	const members: string[] = [];
+	for (const [key, entry] of Object.entries(value)) {
+		const written = fields.includes(key) && typeof entry === 'string' && /^(0|[1-9]\d*)$/.test(entry) ? entry : write(entry, fields);
+		if (written !== undefined) members.push(`${JSON.stringify(key)}:${written}`);
+	}
+	return `{${members.join(',')}}`;
+}

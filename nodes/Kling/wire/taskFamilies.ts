@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { readImageLists, readViews } from './answers';
+import { readImageLists, readNoImages, readViews } from './answers';
 import type { ResultReader } from './answers';
 
 /**
@@ -41,6 +41,8 @@ export const TASK_FAMILY_TABLE = {
 	omniImage: { label: 'Omni-Image', path: '/v1/images/omni-image', result: readImageLists, slots: omniSlots },
 	// Three views of one subject; its slots are undocumented: one task, one slot.
 	multiShot: { label: 'AI Multi-Shot', path: '/v1/general/ai-multi-shot', result: readViews, slots: () => 1 },
+	// An element of the library: its task's result lists it (`task_result.elements`, read by parseTask); slots undocumented.
+	element: { label: 'Element', path: '/v1/general/advanced-custom-elements', result: readNoImages, slots: () => 1 },
 } as const satisfies Record<string, TaskFamilySpec>;
 
 export type TaskFamily = keyof typeof TASK_FAMILY_TABLE;

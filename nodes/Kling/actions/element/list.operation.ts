@@ -4,7 +4,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePrope
 import { ELEMENT_LIMIT } from '../../parameters/elements';
 import { numberProperty } from '../../parameters/numbers';
 import { optionsProperty } from '../../parameters/options';
-import { ELEMENT_LISTS } from '../../wire/elements';
+import { ELEMENT_LISTS, elementsOfTasks } from '../../wire/elements';
 import type { ElementList } from '../../wire/elements';
 import { FieldError } from '../../wire/fieldError';
 import { API_NUMBERS, checkNumber } from '../../wire/numbers';
@@ -18,7 +18,7 @@ const properties: INodeProperties[] = [
 		type: 'options',
 		default: 'own',
 		options: [
-			{ name: 'Mine', value: 'own', description: 'The elements of this account, newest first' },
+			{ name: 'Mine', value: 'own', description: 'The elements this account made, newest first (element tasks that succeeded)' },
 			{ name: 'Kling Presets', value: 'presets', description: 'The elements Kling offers to every account' },
 		],
 	},
@@ -63,14 +63,17 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			return { list: list as ElementList, returnAll, limit };
 		},
 		run: async (session, request, itemIndex) => {
-			const elements = [];
-			// Pages of `limit` (at most the API's page size); a short page is the only end signal.
+			const tasks = [];
+			// Pages of `limit` tasks (at most the API's page size); a short page is the only end signal.
 			for (let page = 1; page <= pageNum.max; page++) {
-				const batch = await session.listElements(request.list, page, request.limit, itemIndex);
-				elements.push(...batch);
+				const batch = await session.listElementTasks(request.list, page, request.limit, itemIndex);
+				tasks.push(...batch);
 				if (!request.returnAll || batch.length < request.limit) break;
 			}
-			return elements.map((element) => ({ json: elementJson(element, session.secrets), pairedItem: { item: itemIndex } }));
+			// An element per succeeded task; tasks still running or failed made none yet.
+			const elements = elementsOfTasks(tasks, request.list);
+			const shown = request.returnAll ? elements : elements.slice(0, request.limit);
+			return shown.map((element) => ({ json: elementJson(element, session.secrets), pairedItem: { item: itemIndex } }));
 		},
 	});
 }

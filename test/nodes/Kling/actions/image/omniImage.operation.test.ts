@@ -209,8 +209,21 @@ describe('Omni-Image series read from both result lists', () => {
 	});
 });
 
+describe('element ids on the wire', () => {
+	it('Omni-Image sends ids above 2^53 as bare integers, digit for digit, never through a JavaScript number', async () => {
+		const ids = [...server.presetElements, ...server.olderPresetElements].map((preset) => preset.element_id);
+		expect(ids.every((id) => BigInt(id) > BigInt(Number.MAX_SAFE_INTEGER) && String(Number(id)) !== id)).toBe(true);
+		const { error } = await runKlingOfficial({
+			server,
+			parameters: omni({ prompt: 'them together', elements: { element: ids.map((id) => element(id)) }, output: 'url' }),
+		});
+		expect(error).toBeUndefined();
+		expect(server.created[0].body.element_list).toEqual(ids.map((id) => ({ element_id: id })));
+	});
+});
+
 describe('Generate with elements (kling-v3)', () => {
-	it('sends element_list with the ids as text, digits intact', async () => {
+	it('sends element_list with the ids as bare integers, digits intact (the fake refuses quoted ids)', async () => {
 		const [, preset] = server.presetElements;
 		const { error } = await runKlingOfficial({
 			server,
