@@ -1202,7 +1202,7 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 			this.images.set(path, () => (bytes ??= promptImage(format, type, 0)));
 			return { type, is_contain: true, url: `${this.baseUrl}${path}` };
 		});
-		return { final_unit_deduction: '0.2', task_result: { images } };
+		return { final_unit_deduction: '0.2', final_balance_deduction: { quota: '0.2', list_price: 0.03 }, task_result: { images } };
 	}
 
 	/** Status faults get a Kling-shaped body, or a request_id added to theirs, so tests need not invent one. */

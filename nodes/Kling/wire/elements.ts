@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { AnswerError, parseElement } from './answers';
-import type { ElementLibrary, ElementSummary, TaskSnapshot } from './answers';
+import { AnswerError, parseElement, taskCost } from './answers';
+import type { ElementLibrary, ElementSummary, TaskCost, TaskSnapshot } from './answers';
 import { FieldError } from './fieldError';
 import { validateTaskOptions, withTaskOptions } from './officialRequest';
 import { textValue } from './validation';
@@ -151,9 +151,8 @@ export interface Segment {
 	url?: string;
 }
 
-export interface Recognition {
+export interface Recognition extends TaskCost {
 	segments: Segment[];
-	unitsDeducted?: number;
 }
 
 export const RECOGNIZE_PATH = '/v1/videos/image-recognize';
@@ -177,8 +176,5 @@ export function parseRecognizeAnswer(body: unknown): Recognition {
 		if (typeof entry.url === 'string' && entry.url !== '') segment.url = entry.url;
 		return segment;
 	});
-	const recognition: Recognition = { segments };
-	const units = typeof data.final_unit_deduction === 'string' && data.final_unit_deduction.trim() !== '' ? Number(data.final_unit_deduction) : data.final_unit_deduction;
-	if (typeof units === 'number' && Number.isFinite(units)) recognition.unitsDeducted = units;
-	return recognition;
+	return { segments, ...taskCost(data) };
 }

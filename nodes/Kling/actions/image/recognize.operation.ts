@@ -44,7 +44,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			return { body: async () => await withImages(this, {}, { image }), choice };
 		},
 		run: async (session, prepared, itemIndex) => {
-			const { segments, unitsDeducted } = await session.recognizeImage(prepared.body, itemIndex);
+			const { segments, unitsDeducted, balanceDeduction } = await session.recognizeImage(prepared.body, itemIndex);
 			const created = Math.floor(Date.now() / 1000);
 			const items: INodeExecutionData[] = [];
 			for (const [position, segment] of segments.entries()) {
@@ -55,6 +55,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 					url: segment.url === undefined ? null : maskSecretsInUrl(segment.url, session.secrets),
 				};
 				if (unitsDeducted !== undefined) json.unitsDeducted = unitsDeducted;
+				if (balanceDeduction !== undefined) json.balanceDeduction = { ...balanceDeduction };
 				const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
 				if (prepared.choice.output === 'binary' && segment.isContain && segment.url) {
 					const fileName = (type: { extension: string }) => `kling-${created}-${itemIndex}-${position}-${segment.kind}.${type.extension}`;

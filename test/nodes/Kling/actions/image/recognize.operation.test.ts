@@ -33,6 +33,7 @@ describe('Image > Recognize', () => {
 			['hand_seg', 'hand_seg', true],
 		]);
 		expect(items.every((item) => item.json.unitsDeducted === 0.2 && (item.pairedItem as { item: number }).item === 0)).toBe(true);
+		expect(items.every((item) => JSON.stringify(item.json.balanceDeduction) === JSON.stringify({ quota: 0.2, listPrice: 0.03 }))).toBe(true);
 		for (const item of items.filter((entry) => entry.json.isContain)) {
 			expect(await readBinaryOutput(item.binary!.segment)).toEqual(server.imageBytesFor(item.json.url as string));
 		}
