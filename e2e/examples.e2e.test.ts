@@ -157,3 +157,36 @@ test('07-omni-product-series.json runs: one product photo, a series of four scen
 		expect(readFileSync(String(item.json.fileName))).toEqual(official.imageBytesFor(String(item.json.url)));
 	}
 });
+
+test('08-multi-shot-element-series.json runs: a photo, three views, an element of them, a series with the element, three files', async () => {
+	const folder = join(bed.files, 'element');
+	mkdirSync(folder, { recursive: true });
+	const product = promptJpeg('the product', 0, 64);
+	writeFileSync(join(folder, 'product.jpg'), product);
+	const text = readFileSync(join(EXAMPLES, '08-multi-shot-element-series.json'), 'utf8');
+	const workflow = JSON.parse(text.replaceAll('/tmp/kling-element/', `${folder}/`));
+	workflow.id = 'e2eExample08Run1';
+	for (const node of workflow.nodes as INode[]) {
+		if (node.type === 'n8n-nodes-kling.kling') node.credentials = { [KLING_OFFICIAL_CREDENTIAL_TYPE]: E2E_OFFICIAL_CREDENTIAL };
+	}
+	const official = bed.official!;
+	const before = official.created.length;
+	await bed.n8n.importWorkflows([workflow]);
+	const run = await bed.n8n.executeOk(workflow.id);
+	const created = official.created.slice(before);
+	const [shot] = created.filter((created) => created.family === 'multiShot');
+	expect(shot.body.element_frontal_image).toBe(product.toString('base64'));
+	const views = nodeOutput(run, 'Make three views').map((item) => String(item.json.url));
+	expect(views).toHaveLength(3);
+	const [element] = created.filter((created) => created.family === 'element');
+	expect(element.body.element_image_list).toEqual({ frontal_image: product.toString('base64'), refer_images: views.map((url) => ({ image_url: url })) });
+	const [made] = nodeOutput(run, 'Create element');
+	expect(made.json.elementId).toMatch(/^\d+$/);
+	const [series] = created.filter((created) => created.family === 'omniImage');
+	expect(series.body).toMatchObject({ model_name: 'kling-v3-omni', result_type: 'series', series_amount: 3, element_list: [{ element_id: made.json.elementId }] });
+	const written = nodeOutput(run, 'Write scene images');
+	expect(written.map((item) => item.json.fileName)).toEqual([1, 2, 3].map((n) => join(folder, `scene-${n}.png`)));
+	for (const item of written) {
+		expect(readFileSync(String(item.json.fileName))).toEqual(official.imageBytesFor(String(item.json.url)));
+	}
+});
