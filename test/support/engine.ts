@@ -326,30 +326,26 @@ export async function webhookContext(
 	const { workflow, node, additionalData } = oneNodeWorkflow(options, 'webhook', {}, staticData);
 	additionalData.httpRequest = exchange.request as unknown as IWorkflowExecuteAdditionalData['httpRequest'];
 	additionalData.httpResponse = exchange.response as unknown as IWorkflowExecuteAdditionalData['httpResponse'];
-	const webhookData = {
+	return new WebhookContext(workflow, node, additionalData, 'webhook', webhookDataOf(webhook, node.name, additionalData), [], null);
+}
+
+/** What n8n knows of a registered webhook: its method, node, path and workflow. */
+function webhookDataOf(webhook: IWebhookDescription, nodeName: string, additionalData: IWorkflowExecuteAdditionalData) {
+	return {
 		httpMethod: webhook.httpMethod as 'POST',
-		node: node.name,
+		node: nodeName,
 		path: String(webhook.path),
 		webhookDescription: webhook,
 		workflowId: WORKFLOW_ID,
 		workflowExecuteAdditionalData: additionalData,
 	};
-	return new WebhookContext(workflow, node, additionalData, 'webhook', webhookData, [], null);
 }
 
 /** n8n-core's own HookContext for a webhook's methods (checkExists, create, delete), as n8n builds it when it activates the workflow. */
 export async function hookContext(options: Omit<RunNodeOptions, 'items'>, webhook: IWebhookDescription): Promise<IHookFunctions> {
 	await engine();
 	const { workflow, node, additionalData } = oneNodeWorkflow(options, 'trigger');
-	const webhookData = {
-		httpMethod: webhook.httpMethod as 'POST',
-		node: node.name,
-		path: String(webhook.path),
-		webhookDescription: webhook,
-		workflowId: WORKFLOW_ID,
-		workflowExecuteAdditionalData: additionalData,
-	};
-	return new HookContext(workflow, node, additionalData, 'trigger', 'activate', webhookData);
+	return new HookContext(workflow, node, additionalData, 'trigger', 'activate', webhookDataOf(webhook, node.name, additionalData));
 }
 
 function startExecution(options: RunNodeOptions) {
