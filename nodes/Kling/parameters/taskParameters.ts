@@ -78,23 +78,40 @@ export function taskEndProperties(watermark: boolean): INodeProperties[] {
 	];
 }
 
-/** Get Task and List Tasks: which family's endpoint to read, as each family has its own. */
+/** Get Task's choice that reads the id under every family in turn, as the Kling Trigger does. */
+export const ANY_TASK_TYPE = 'any';
+
+const familyOptions = TASK_FAMILIES.map((family) => ({ name: familySpec(family).label, value: family }));
+
+/** List Tasks: which family's endpoint to list, as each family has its own. */
 export const taskTypeProperty: INodeProperties = {
 	displayName: 'Task Type',
 	name: 'taskType',
 	type: 'options',
 	default: 'generation',
-	description: 'The operation that created the task: each kind of task is read under its own endpoint',
-	options: TASK_FAMILIES.map((family) => ({ name: familySpec(family).label, value: family })),
+	description: 'The operation that created the tasks: each kind of task is listed under its own endpoint',
+	options: familyOptions,
 	displayOptions: onlyIn('official'),
 };
 
-/** The task family an item reads; the gateway has generations only. */
-export function taskFamilyOf(value: unknown, mode: Mode): TaskFamily {
+/** Get Task: one family's endpoint, or Any Type (the default), which asks each family until one knows the id. */
+export const getTaskTypeProperty: INodeProperties = {
+	...taskTypeProperty,
+	default: ANY_TASK_TYPE,
+	description: 'The operation that created the task; Any Type asks under each kind of task until one knows the ID (one request per kind at most)',
+	options: [{ name: 'Any Type', value: ANY_TASK_TYPE, description: 'Look the ID up under every kind of task' }, ...familyOptions],
+};
+
+/** The task family an item reads (or Any Type, where `any` is allowed); the gateway has generations only. */
+export function taskFamilyOf(value: unknown, mode: Mode): TaskFamily;
+export function taskFamilyOf(value: unknown, mode: Mode, any: true): TaskFamily | typeof ANY_TASK_TYPE;
+export function taskFamilyOf(value: unknown, mode: Mode, any = false): TaskFamily | typeof ANY_TASK_TYPE {
 	if (mode !== 'official') return 'generation';
-	const family = value === undefined || value === '' ? 'generation' : value;
+	const family = value === undefined || value === '' ? (any ? ANY_TASK_TYPE : 'generation') : value;
+	if (any && family === ANY_TASK_TYPE) return ANY_TASK_TYPE;
 	if (!(TASK_FAMILIES as readonly unknown[]).includes(family)) {
-		throw new FieldError('Task Type', `must be one of ${TASK_FAMILIES.join(', ')}, got ${JSON.stringify(value)}`);
+		const allowed = any ? [ANY_TASK_TYPE, ...TASK_FAMILIES] : TASK_FAMILIES;
+		throw new FieldError('Task Type', `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
 	}
 	return family as TaskFamily;
 }

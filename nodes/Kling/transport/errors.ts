@@ -146,8 +146,8 @@ export function errorAnswer(status: number, body: unknown, context: ErrorContext
 	if (gone !== undefined && apiSaid) return { error: discontinuedError(gone, model?.current, apiSaid, status, context), kind: 'final', code };
 	const byCode = code === undefined ? undefined : explainKlingCode(code);
 	const text = byCode?.text ?? explainStatus(status);
+	// Kling's words once, in the message: n8n shows a description under it, which would repeat them.
 	const error = apiError(context.node, `${text}${apiSaid ? `: ${apiSaid}` : ''}`, {
-		description: apiSaid,
 		httpCode: String(status),
 		itemIndex: context.itemIndex,
 	});
@@ -168,6 +168,17 @@ export function deadlineError(lastError: Error, wait: DeadlineWait, context: Err
 /** The account's limit (requests or task slots) kept an item waiting until its deadline. */
 export function limitWaitError(what: string, waitedMs: number, context: ErrorContext & { deadlineName: string }): NodeApiError {
 	const message = `Waited ${seconds(waitedMs)} for the Kling account's limit and reached ${context.deadlineName} (${what}). Lower Parallel Requests, or raise ${context.deadlineName}`;
+	return requestError(message, context);
+}
+
+/**
+ * Kling knows no task by this id under the family asked (or under any, with Any Type): a task is
+ * read under the type of the operation that created it, so the other types are named.
+ */
+export function taskNotFoundError(taskId: string, asked: { label: string; others: string[] } | undefined, context: ErrorContext): NodeApiError {
+	const message = asked
+		? `Kling has no task "${taskId}" under Task Type ${asked.label}. A task is found only under the type of the operation that created it: choose Any Type, or one of ${asked.others.join(', ')}`
+		: `Kling has no task "${taskId}" of any type. Check Task ID: it is the task_id an operation returned, or the External Task ID it was created with, on this account`;
 	return requestError(message, context);
 }
 

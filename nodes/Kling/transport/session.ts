@@ -19,7 +19,6 @@ import {
 	listPresetElementsRequest,
 	listTasksRequest,
 	lookupTaskRequest,
-	readTaskRequest,
 	recognizeRequest,
 } from './endpoints';
 import { accountCostsError, credentialSetupError, notResentAfterUnclear } from './errors';
@@ -85,22 +84,23 @@ export class Session {
 		return await runOfficialTask(this.run, family, body, slots, wait, itemIndex, model);
 	}
 
-	async readTask(family: TaskFamily, id: string, itemIndex: number): Promise<TaskSnapshot> {
-		const task = await this.client.send(readTaskRequest(family, id, this.readDeadline(), this.readDeadlineName()), itemIndex);
-		noteTasksSeen([task]);
-		return task;
-	}
-
 	/**
 	 * A task read back by id under each family in turn, for an id that does not say its family (a
 	 * callback's): the first family that knows it answers; `undefined` when none does.
 	 */
 	async findTask(id: string, itemIndex: number): Promise<{ family: TaskFamily; task: TaskSnapshot } | undefined> {
-		for (const family of TASK_FAMILIES) {
-			const task = await this.client.send(lookupTaskRequest(family, id, this.readDeadline(), this.readDeadlineName()), itemIndex);
+		for (const family of this.mode === 'official' ? TASK_FAMILIES : (['generation'] as const)) {
+			const task = await this.lookupTask(family, id, itemIndex);
 			if (task !== undefined) return { family, task };
 		}
 		return undefined;
+	}
+
+	/** A task read back by id under `family`; `undefined` when Kling has none there. */
+	async lookupTask(family: TaskFamily, id: string, itemIndex: number): Promise<TaskSnapshot | undefined> {
+		const task = await this.client.send(lookupTaskRequest(family, id, this.readDeadline(), this.readDeadlineName()), itemIndex);
+		if (task !== undefined) noteTasksSeen([task]);
+		return task;
 	}
 
 	async listTasks(family: TaskFamily, pageNum: number, pageSize: number, itemIndex: number): Promise<TaskSnapshot[]> {

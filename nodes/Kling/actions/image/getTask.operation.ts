@@ -5,12 +5,14 @@ import { taskImages, taskJson } from '../../wire/answers';
 import { imageItems } from './imageItems';
 import { FieldError, textValue } from '../../wire/validation';
 import { runItems } from '../runItems';
-import { outputFieldProperty, taskFamilyOf, taskTypeProperty } from '../../parameters/taskParameters';
+import { ANY_TASK_TYPE, getTaskTypeProperty, outputFieldProperty, taskFamilyOf } from '../../parameters/taskParameters';
+import { TASK_FAMILIES, familySpec } from '../../wire/taskFamilies';
 import type { TaskFamily } from '../../wire/taskFamilies';
+import { taskNotFoundError } from '../../transport/errors';
 import { optionsProperty } from '../../parameters/options';
 
 const properties: INodeProperties[] = [
-	taskTypeProperty,
+	getTaskTypeProperty,
 	{
 		displayName: 'Task ID',
 		name: 'taskId',
@@ -44,7 +46,7 @@ export const option: INodePropertyOptions = {
 export const description = updateDisplayOptions({ show: { resource: ['image'], operation: ['getTask'] } }, properties);
 
 interface TaskRequest {
-	family: TaskFamily;
+	family: TaskFamily | typeof ANY_TASK_TYPE;
 	taskId: string;
 	output: string;
 	binaryField: string;
@@ -53,7 +55,7 @@ interface TaskRequest {
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	return await runItems<TaskRequest>(this, {
 		prepare: async (itemIndex, mode) => {
-			const family = taskFamilyOf(this.getNodeParameter('taskType', itemIndex, 'generation'), mode);
+			const family = taskFamilyOf(this.getNodeParameter('taskType', itemIndex, ANY_TASK_TYPE), mode, true);
 			const taskId = textValue('Task ID', this.getNodeParameter('taskId', itemIndex, '')).trim();
 			if (!taskId) throw new FieldError('Task ID', 'is empty');
 			const output = String(this.getNodeParameter('taskOutput', itemIndex, 'task'));
@@ -61,7 +63,13 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			return { family, taskId, output, binaryField };
 		},
 		run: async (session, request, itemIndex) => {
-			const task = await session.readTask(request.family, request.taskId, itemIndex);
+			const { family, taskId } = request;
+			const task = family === ANY_TASK_TYPE ? (await session.findTask(taskId, itemIndex))?.task : await session.lookupTask(family, taskId, itemIndex);
+			if (task === undefined) {
+				const asked = session.mode === 'official' && family !== ANY_TASK_TYPE ? familySpec(family).label : undefined;
+				const others = TASK_FAMILIES.filter((other) => other !== family).map((other) => familySpec(other).label);
+				throw taskNotFoundError(taskId, asked === undefined ? undefined : { label: asked, others }, { node: this.getNode(), itemIndex, secrets: session.secrets });
+			}
 			if (request.output === 'task' || task.images.length === 0) return [{ json: taskJson(task), pairedItem: { item: itemIndex } }];
 			const batch = { ...taskImages(task), model: '', prompt: '' };
 			const output = request.output === 'binary' ? 'binary' : 'url';

@@ -6,7 +6,7 @@ import { image } from '../../../../../nodes/Kling/actions/image';
 import { readBinaryOutput } from '../../../../support/engine';
 import { startFakeKlingOfficialServer } from '../../../../support/fakeKlingOfficialServer';
 import type { FakeKlingOfficialServer } from '../../../../support/fakeKlingOfficialServer';
-import { TASK_FAMILIES } from '../../../../../nodes/Kling/wire/taskFamilies';
+import { TASK_FAMILIES, familySpec } from '../../../../../nodes/Kling/wire/taskFamilies';
 import { runKlingOfficial } from '../../kling.harness';
 
 let server: FakeKlingOfficialServer;
@@ -45,8 +45,8 @@ describe('Task Type', () => {
 
 	it('Get Task under another task type does not find it', async () => {
 		const taskId = await finishedTryOn();
-		const { error } = await runKlingOfficial({ server, parameters: { operation: 'getTask', taskId } });
-		expect(error?.message).toContain('Kling rejected the request (code 1203): task not found');
+		const { error } = await runKlingOfficial({ server, parameters: { operation: 'getTask', taskType: 'generation', taskId } });
+		expect(error?.message).toContain(`Kling has no task "${taskId}" under Task Type Generation`);
 		expect(server.misreads).toBe(1);
 	});
 
@@ -63,7 +63,7 @@ describe('Task Type', () => {
 	it('refuses a task type it does not know', async () => {
 		const before = server.httpRequests;
 		const { error } = await runKlingOfficial({ server, parameters: { operation: 'getTask', taskType: '={{ "video" }}', taskId: 'x' } });
-		expect(error?.message).toContain(`"Task Type" must be one of ${TASK_FAMILIES.join(', ')}, got "video"`);
+		expect(error?.message).toContain(`"Task Type" must be one of any, ${TASK_FAMILIES.join(', ')}, got "video"`);
 		expect(server.httpRequests).toBe(before);
 	});
 });
@@ -101,5 +101,32 @@ describe('what a task cost, in Get Task and List Tasks', () => {
 		});
 		const listed = await runKlingOfficial({ server, parameters: { operation: 'listTasks', taskType: 'generation' } });
 		expect(listed.items.find((item) => item.json.task_id === taskId)?.json).toMatchObject({ unitsDeducted: 2, balanceDeduction: { quota: 2, listPrice: 0.28 } });
+	});
+});
+
+describe('Get Task: Any Type, and a task not found where it was looked for', () => {
+	it('finds a task of any family by default (Any Type), as the trigger does', async () => {
+		const { items } = await runKlingOfficial({ server, parameters: { ...tryOn, waitForCompletion: false } });
+		const taskId = String(items[0].json.task_id);
+		const read = await runKlingOfficial({ server, parameters: { operation: 'getTask', taskId } });
+		expect(read.error).toBeUndefined();
+		expect(read.items[0].json.task_id).toBe(taskId);
+	});
+
+	it('says a task is not under the chosen type, and names Any Type and the other types; Kling\'s words not repeated', async () => {
+		const { items } = await runKlingOfficial({ server, parameters: { ...tryOn, waitForCompletion: false } });
+		const taskId = String(items[0].json.task_id);
+		const { error } = await runKlingOfficial({ server, parameters: { operation: 'getTask', taskType: 'expand', taskId } });
+		expect(error?.message).toBe(
+			`Kling has no task "${taskId}" under Task Type Expand. A task is found only under the type of the operation that created it: choose Any Type, or one of ${TASK_FAMILIES.filter((family) => family !== 'expand').map((family) => familySpec(family).label).join(', ')}`,
+		);
+		expect(error?.message).not.toContain('task not found');
+	});
+
+	it('says when no type knows the id, and what the id should be', async () => {
+		const before = server.httpRequests;
+		const { error } = await runKlingOfficial({ server, parameters: { operation: 'getTask', taskId: 'no-such-task' } });
+		expect(error?.message).toContain('Kling has no task "no-such-task" of any type. Check Task ID');
+		expect(server.httpRequests - before).toBe(TASK_FAMILIES.length);
 	});
 });
