@@ -1,7 +1,8 @@
 /**
  * The official API's task operations beside Generate, in one run of a real n8n: Virtual Try-On
  * from a photo on disk, Expand of the try-on's image, Multi-Image Reference with two image URLs
- * the fake served, Get Task of the expand task (Task Type Expand) and Account → Get Costs.
+ * the fake served, Get Task of the expand task (Task Type Expand), Get Task of the try-on task with Task Type left
+ * at its default, Any Type, and Account → Get Costs.
  * Each operation feeds the next, so a passing run also proves binary and URL hand-over.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import type { IRun } from 'n8n-workflow';
 import { nodeOutput } from '../scripts/lib/n8nInstance';
 import { klingOfficial, linearWorkflow, manualTrigger, readFiles } from '../scripts/lib/workflows';
 import { promptPng } from '../test/support/fakeImages';
+import { TASK_FAMILIES } from '../nodes/Kling/wire/taskFamilies';
 import { FAMILY_PATHS } from '../test/support/fakeKlingOfficialServer';
 import type { FakeKlingOfficialServer } from '../test/support/fakeKlingOfficialServer';
 import { E2E_OFFICIAL_CREDENTIAL, startTestbed } from './support/testbed';
@@ -82,6 +84,11 @@ const workflow = linearWorkflow('e2eOfficialOps01', 'e2e: try-on, expand, multi-
 		{ name: 'Get Task' },
 	),
 	klingOfficial(
+		{ operation: 'getTask', taskId: "={{ $('Try-On').item.json.taskId }}", taskOutput: 'task' },
+		E2E_OFFICIAL_CREDENTIAL,
+		{ name: 'Get Task Any Type' },
+	),
+	klingOfficial(
 		{ resource: 'account', operation: 'getCosts', startTime: START, endTime: END },
 		E2E_OFFICIAL_CREDENTIAL,
 		{ name: 'Get Costs' },
@@ -115,7 +122,8 @@ function createdTask(family: keyof typeof FAMILY_PATHS) {
 test('the run created one task of each family, in workflow order, each under its own path', () => {
 	expect(official.created.map((task) => task.family)).toEqual(['tryOn', 'expand', 'multiImage']);
 	expect(official.createAttempts).toBe(3);
-	expect(official.misreads).toBe(0);
+	// Only Any Type reads under other families: those listed before try-on, once each.
+	expect(official.misreads).toBe(TASK_FAMILIES.indexOf('tryOn'));
 	for (const task of official.created) expect(official.statusPolls.get(task.taskId)).toBeGreaterThanOrEqual(1);
 });
 
@@ -176,6 +184,12 @@ test('Get Task with Task Type Expand reads the expand task (a read under another
 	expect(item.json).toMatchObject({ task_id: expand.taskId, task_status: 'succeed' });
 	const images = (item.json.task_result as { images: Array<{ url: string }> }).images;
 	expect(images.map((image) => image.url)).toEqual([nodeOutput(run, 'Expand')[0].json.url]);
+});
+
+test('Get Task with Task Type left at Any Type finds the try-on task under its own path', () => {
+	const tryOn = createdTask('tryOn');
+	const [item] = nodeOutput(run, 'Get Task Any Type');
+	expect(item.json).toMatchObject({ task_id: tryOn.taskId, task_status: 'succeed', unitsDeducted: 4 });
 });
 
 test('Get Costs: one query with the period in Unix ms, one item per resource pack', () => {
