@@ -1,7 +1,7 @@
 /**
  * What `n8n-node lint` checks in strict mode before it lints: package.json asks for
  * strict mode and eslint.config.mjs is n8n's default, unchanged. `npm run lint` uses
- * that config, so it applies exactly n8n's rules (see the README's "Lint").
+ * that config, so it applies exactly n8n's rules (see docs/testing.md, "Lint").
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
