@@ -1,4 +1,4 @@
-import { fixedItems, kling, klingOfficial, linearWorkflow, manualTrigger, writeFile } from './workflows';
+import { fixedItems, kling, klingOfficial, linearWorkflow, manualTrigger, readFiles, writeFile } from './workflows';
 import type { CredentialRef, WorkflowJson } from './workflows';
 
 export const DEMO_PROMPTS = [
@@ -13,6 +13,38 @@ export const DEMO_WORKFLOW_NAME = 'Kling demo: prompts to image files';
 /** The same workflow on Kling's official API (`klingAiApi` credential), which `npm run dev` adds. */
 export const OFFICIAL_DEMO_WORKFLOW_ID = 'klingDemoOffic001';
 export const OFFICIAL_DEMO_WORKFLOW_NAME = 'Kling demo (official API): prompts to image files';
+
+/** `npm run demo -- --official`: one product photo in a series of scenes, with Omni Image on the official API. */
+export const OMNI_DEMO_WORKFLOW_ID = 'klingDemoOmni0001';
+export const OMNI_DEMO_WORKFLOW_NAME = 'Kling demo (official API): a product photo in a series of scenes';
+export const OMNI_DEMO_PROMPT =
+	'The product of <<<image_1>>> in four scenes: a kitchen counter in morning light, a beach towel at noon, an office desk, a mossy rock in a forest';
+export const OMNI_DEMO_SERIES = 4;
+/** The product photo the official demo starts from, when none is given. */
+export const OMNI_DEMO_PHOTO = 'product.png';
+export const OMNI_DEMO_FILE_NAME = /^scene-\d+\.(png|jpg|jpeg|webp)$/;
+
+/** Manual Trigger → the product photo → Omni Image (kling-v3-omni, a series, the photo as `<<<image_1>>>`) → `scene-N` files. */
+export function omniDemoWorkflow(credential: CredentialRef, photo: string, outputDir: string): WorkflowJson {
+	return linearWorkflow(OMNI_DEMO_WORKFLOW_ID, OMNI_DEMO_WORKFLOW_NAME, [
+		manualTrigger(),
+		readFiles(photo, 'Product Photo'),
+		klingOfficial(
+			{
+				operation: 'omniImage',
+				omniModel: 'kling-v3-omni',
+				prompt: OMNI_DEMO_PROMPT,
+				referenceImages: { image: [{ source: 'binary', binaryPropertyName: 'data' }] },
+				resultType: 'series',
+				seriesAmount: OMNI_DEMO_SERIES,
+				output: 'binary',
+			},
+			credential,
+			{ name: 'Omni Image' },
+		),
+		writeFile(`=${outputDir}/scene-{{ $json.index + 1 }}.{{ $binary.data.fileExtension }}`),
+	]);
+}
 
 /** The names the demo gives its files, e.g. `01-a-lighthouse-on-a-cliff-at.png`. */
 export const DEMO_FILE_NAME = /^\d{2}-[a-z0-9-]*\.(png|jpg|jpeg|webp|gif)$/;
