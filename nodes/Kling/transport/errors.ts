@@ -35,14 +35,23 @@ export interface DeadlineWait {
 	askedWait?: string;
 }
 
-function explainStatus(status: number): string {
-	if (status === 401) return 'The Kling API refused the API key (HTTP 401). Check the API key in the Kling API credential';
-	if (status === 403) return 'The Kling API denied access (HTTP 403): the key may not be allowed to use this model';
-	if (status === 400 || status === 422) return `The Kling API rejected the request (HTTP ${status})`;
-	if (status === 404) return 'The Kling API endpoint was not found (HTTP 404): check the Base URL of the credential';
-	if (status === 429) return 'The Kling API is rate limiting requests (HTTP 429)';
-	if (status >= 500) return `The Kling API failed (HTTP ${status})`;
-	return `The Kling API answered with HTTP ${status}`;
+/** What to do next, said after the API's own words. */
+const NEXT = {
+	fix: 'Correct what it names, then run again',
+	later: 'Run again later',
+	credit: "Top up the account or buy a resource pack in Kling's console (Account → Get Costs shows what is left)",
+	model: 'Choose another model, or ask Kling to enable this one for the account',
+	content: 'Change the prompt or the image, then run again',
+};
+
+function explainStatus(status: number): { text: string; next?: string } {
+	if (status === 401) return { text: 'The Kling API refused the API key (HTTP 401). Check the API key in the Kling API credential' };
+	if (status === 403) return { text: 'The Kling API denied access (HTTP 403): the key may not be allowed to use this model', next: NEXT.model };
+	if (status === 400 || status === 422) return { text: `The Kling API rejected the request (HTTP ${status})`, next: NEXT.fix };
+	if (status === 404) return { text: 'The Kling API endpoint was not found (HTTP 404): check the Base URL of the credential' };
+	if (status === 429) return { text: 'The Kling API is rate limiting requests (HTTP 429)', next: NEXT.later };
+	if (status >= 500) return { text: `The Kling API failed (HTTP ${status})`, next: NEXT.later };
+	return { text: `The Kling API answered with HTTP ${status}` };
 }
 
 export interface ErrorContext {
@@ -95,21 +104,21 @@ function kindOfStatus(status: number): FailureKind {
 }
 
 /** Kling's own error codes (official API, and gateways that relay them), by range. */
-function explainKlingCode(code: number): { text: string; kind: FailureKind } | undefined {
-	const fatal = (text: string) => ({ text, kind: 'final' as const });
+function explainKlingCode(code: number): { text: string; kind: FailureKind; next?: string } | undefined {
+	const fatal = (text: string, next?: string) => ({ text, kind: 'final' as const, next });
 	if (code >= 1000 && code <= 1004) {
 		const reason = code === 1004 ? 'the token has expired' : code === 1003 ? 'the token is not valid yet (check the clock)' : 'check the keys';
 		return fatal(`Kling refused the credentials (code ${code}: ${reason})`);
 	}
-	if (code >= 1100 && code <= 1102) return fatal(`The Kling account is out of credit or its resource pack is used up (code ${code})`);
-	if (code === 1103) return fatal('The Kling account has no permission for this model or endpoint (code 1103)');
-	if (code >= 1200 && code <= 1203) return fatal(`Kling rejected the request (code ${code})`);
-	if (code === 1300 || code === 1301) return fatal(`Kling refused the content: the prompt or image failed its safety check (code ${code})`);
+	if (code >= 1100 && code <= 1102) return fatal(`The Kling account is out of credit or its resource pack is used up (code ${code})`, NEXT.credit);
+	if (code === 1103) return fatal('The Kling account has no permission for this model or endpoint (code 1103)', NEXT.model);
+	if (code >= 1200 && code <= 1203) return fatal(`Kling rejected the request (code ${code})`, NEXT.fix);
+	if (code === 1300 || code === 1301) return fatal(`Kling refused the content: the prompt or image failed its safety check (code ${code})`, NEXT.content);
 	if (code === 1302) return { text: 'Kling is rate limiting requests (code 1302)', kind: 'throttled' };
 	if (code === 1303) return { text: 'The Kling account runs too many tasks at once (code 1303)', kind: 'throttled' };
 	if (code === 1304) return fatal('Kling refused this IP address: check the IP whitelist of the account (code 1304)');
 	// 5001 is "unavailable", like HTTP 503: the request was not taken. 5000 and 5002 may have been.
-	if (code >= 5000 && code <= 5002) return { text: `Kling had a server error (code ${code})`, kind: code === 5001 ? 'unsent' : 'unclear' };
+	if (code >= 5000 && code <= 5002) return { text: `Kling had a server error (code ${code})`, kind: code === 5001 ? 'unsent' : 'unclear', next: NEXT.later };
 	return undefined;
 }
 
@@ -144,13 +153,14 @@ export function errorAnswer(status: number, body: unknown, context: ErrorContext
 	const code = klingErrorCode(body);
 	const gone = model && apiSaid ? discontinuedModel(apiSaid, model.sent) : undefined;
 	if (gone !== undefined && apiSaid) return { error: discontinuedError(gone, model?.current, apiSaid, status, context), kind: 'final', code };
-	const byCode = code === undefined ? undefined : explainKlingCode(code);
-	const text = byCode?.text ?? explainStatus(status);
-	// Kling's words once, in the message: n8n shows a description under it, which would repeat them.
-	const error = apiError(context.node, `${text}${apiSaid ? `: ${apiSaid}` : ''}`, {
+	const explained = (code === undefined ? undefined : explainKlingCode(code)) ?? explainStatus(status);
+	// Kling's words once, in the message, then what to do: n8n shows a description under it, which would repeat them.
+	const words = apiSaid ? `: ${apiSaid.replace(/[.\s]+$/, '')}` : '';
+	const error = apiError(context.node, `${explained.text}${words}${explained.next ? `. ${explained.next}` : ''}`, {
 		httpCode: String(status),
 		itemIndex: context.itemIndex,
 	});
+	const byCode = code === undefined ? undefined : explainKlingCode(code);
 	return { error, kind: byCode?.kind ?? kindOfStatus(status), code };
 }
 

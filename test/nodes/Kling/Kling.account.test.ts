@@ -272,7 +272,7 @@ describe('official API: tasks are created once, and wait for the account\'s slot
 		expect(official.listCalls).toBe(1);
 		official.enqueue({ status: 503 });
 		const read = await runKlingOfficial({ server: official, parameters: { operation: 'getTask', taskId: 'missing', options: { maxRetries: 0 } } });
-		expect(read.error?.message).toBe('Kling had a server error (code 5000): injected fault 503');
+		expect(read.error?.message).toBe('Kling had a server error (code 5000): injected fault 503. Run again later');
 	});
 });
 

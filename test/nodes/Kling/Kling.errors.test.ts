@@ -128,14 +128,14 @@ describe('API failures', () => {
 	it('400 shows what the API said, and is not retried', async () => {
 		server.enqueue({ status: 400, body: { error: { message: 'aspect_ratio is not supported by this model', type: 'invalid_request_error' } } });
 		const { error } = await runKling({ server, parameters: { prompt: 'x', output: 'url' } });
-		expect(error?.message).toBe('The Kling API rejected the request (HTTP 400): aspect_ratio is not supported by this model');
+		expect(error?.message).toBe('The Kling API rejected the request (HTTP 400): aspect_ratio is not supported by this model. Correct what it names, then run again');
 		expect(server.attempts).toBe(1);
 	});
 
 	it('500 with no retries left fails with the status', async () => {
 		server.enqueue({ status: 500, body: 'upstream exploded' });
 		const { error } = await runKling({ server, parameters: { prompt: 'x', output: 'url', options: { maxRetries: 0 } } });
-		expect(error?.message).toBe('The Kling API failed (HTTP 500): upstream exploded');
+		expect(error?.message).toBe('The Kling API failed (HTTP 500): upstream exploded. Run again later');
 		expect(server.attempts).toBe(1);
 	});
 

@@ -50,7 +50,7 @@ describe('transient faults are retried per request', () => {
 	it('gives up after Max Retries with the last status and the attempt count', async () => {
 		server.enqueue({ status: 503 }, { status: 503 }, { status: 503 });
 		const { error } = await runKling({ server, parameters: { ...urlOutput, options: { maxRetries: 2 } } });
-		expect(error?.message).toBe('The Kling API failed (HTTP 503): Injected fault 503 (after 3 attempts)');
+		expect(error?.message).toBe('The Kling API failed (HTTP 503): Injected fault 503. Run again later (after 3 attempts)');
 		expect(server.attempts).toBe(3);
 	});
 

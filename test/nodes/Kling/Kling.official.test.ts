@@ -264,9 +264,9 @@ describe('official API: failures', () => {
 	});
 
 	it.each([
-		[1102, 429, 'The Kling account is out of credit or its resource pack is used up (code 1102): resource pack exhausted'],
-		[1301, 400, 'Kling refused the content: the prompt or image failed its safety check (code 1301): resource pack exhausted'],
-		[1103, 403, 'The Kling account has no permission for this model or endpoint (code 1103): resource pack exhausted'],
+		[1102, 429, "The Kling account is out of credit or its resource pack is used up (code 1102): resource pack exhausted. Top up the account or buy a resource pack in Kling's console (Account → Get Costs shows what is left)"],
+		[1301, 400, 'Kling refused the content: the prompt or image failed its safety check (code 1301): resource pack exhausted. Change the prompt or the image, then run again'],
+		[1103, 403, 'The Kling account has no permission for this model or endpoint (code 1103): resource pack exhausted. Choose another model, or ask Kling to enable this one for the account'],
 	])('code %i is explained and not retried', async (code, status, message) => {
 		server.enqueue({ status, body: { code, message: 'resource pack exhausted' } });
 		const { error } = await runKlingOfficial({ server, parameters: { prompt: 'x', output: 'url' } });

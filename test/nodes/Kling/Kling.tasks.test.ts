@@ -92,7 +92,7 @@ describe('a re-run of the same execution finds its tasks', () => {
 		server = await startFakeKlingOfficialServer({ taskDurationMs: 100 });
 		server.enqueue({ status: 400, body: { code: 1200, message: 'external_task_id already exists' } });
 		const { error } = await runKlingOfficial({ server, executionId: 'other-code', parameters: generate });
-		expect(error?.message).toBe('Kling rejected the request (code 1200): external_task_id already exists');
+		expect(error?.message).toBe('Kling rejected the request (code 1200): external_task_id already exists. Correct what it names, then run again');
 		expect(server.created).toHaveLength(0);
 	});
 });

@@ -26,13 +26,13 @@ describe('httpStatusError', () => {
 
 	it('quotes what the API said was wrong with a 400', () => {
 		const error = httpStatusError(400, '{"error":{"message":"n must be at most 9"}}', { node, itemIndex: 0 });
-		expect(error.message).toBe('The Kling API rejected the request (HTTP 400): n must be at most 9');
+		expect(error.message).toBe('The Kling API rejected the request (HTTP 400): n must be at most 9. Correct what it names, then run again');
 		// Shown once: n8n prints a description under the message.
 		expect(error.description).toBeUndefined();
 	});
 
 	it('covers server errors and bodies with no message', () => {
-		expect(httpStatusError(503, '', { node, itemIndex: 0 }).message).toBe('The Kling API failed (HTTP 503)');
+		expect(httpStatusError(503, '', { node, itemIndex: 0 }).message).toBe('The Kling API failed (HTTP 503). Run again later');
 	});
 });
 
@@ -90,7 +90,7 @@ describe('a model Kling no longer offers', () => {
 
 	it('an answer that does not speak of a discontinued model, or one to a request without a model, keeps its usual explanation', () => {
 		const other = errorAnswer(400, { code: 1201, message: "'image_fidelity' is only supported by kling-v2-1" }, context, { sent: 'kling-v3' });
-		expect(other.error.message).toBe("Kling rejected the request (code 1201): 'image_fidelity' is only supported by kling-v2-1");
-		expect(errorAnswer(400, gone, context).error.message).toBe("Kling rejected the request (code 1201): The model 'kling-v2' has been discontinued");
+		expect(other.error.message).toBe("Kling rejected the request (code 1201): 'image_fidelity' is only supported by kling-v2-1. Correct what it names, then run again");
+		expect(errorAnswer(400, gone, context).error.message).toBe("Kling rejected the request (code 1201): The model 'kling-v2' has been discontinued. Correct what it names, then run again");
 	});
 });
