@@ -54,13 +54,33 @@ function endOfString(text: string, start: number): number {
 /** Fields whose digit-string values are ids Kling reads as longs: they go on the wire as bare integers. */
 export const BARE_ID_FIELDS: readonly string[] = ['element_id'];
 
+const BARE_DIGITS = /^(0|[1-9]\d*)$/;
+/** Marks an id within one JSON.stringify pass; JSON writes the NUL as the six characters `\u0000`. */
+const ID_MARK = '\u0000bare-id:';
+const MARKED_ID = /"\\u0000bare-id:(\d+)"/g;
+
 /**
  * JSON.stringify for request bodies, except that a `BARE_ID_FIELDS` field holding digits as text
  * (no leading zero) is written as a bare integer, digit for digit: Kling refuses a quoted element id, and a JavaScript
  * number would lose the last digits of a long. Everything else is written as JSON.stringify writes it.
  */
 export function stringifyWithBareIds(value: unknown, fields: readonly string[] = BARE_ID_FIELDS): string {
-	return write(value, fields) ?? 'null';
+	// One JSON.stringify pass, with each id marked; a body of large images is not copied again.
+	let marked = 0;
+	const text = JSON.stringify(value, (key, entry: unknown) => {
+		if (!fields.includes(key) || typeof entry !== 'string' || !BARE_DIGITS.test(entry)) return entry;
+		marked++;
+		return `${ID_MARK}${entry}`;
+	}) as string | undefined;
+	if (text === undefined) return 'null';
+	if (marked === 0) return text;
+	let replaced = 0;
+	const bare = text.replace(MARKED_ID, (_match, digits: string) => {
+		replaced++;
+		return digits;
+	});
+	// A string of the body's own that looked like a mark: write it the slow, exact way.
+	return replaced === marked ? bare : (write(value, fields) ?? 'null');
 }
 
 function write(value: unknown, fields: readonly string[]): string | undefined {
@@ -70,7 +90,7 @@ function write(value: unknown, fields: readonly string[]): string | undefined {
 	}
 	const members: string[] = [];
 	for (const [key, entry] of Object.entries(value)) {
-		const written = fields.includes(key) && typeof entry === 'string' && /^(0|[1-9]\d*)$/.test(entry) ? entry : write(entry, fields);
+		const written = fields.includes(key) && typeof entry === 'string' && BARE_DIGITS.test(entry) ? entry : write(entry, fields);
 		if (written !== undefined) members.push(`${JSON.stringify(key)}:${written}`);
 	}
 	return `{${members.join(',')}}`;

@@ -48,6 +48,11 @@ describe('stringifyWithBareIds', () => {
 		expect(stringifyWithBareIds([{ element_id: '5' }])).toBe('[{"element_id":5}]');
 		expect(stringifyWithBareIds('text')).toBe('"text"');
 	});
+
+	it('is exact even when a string of the body looks like its internal mark of an id', () => {
+		const body = { prompt: '\u0000bare-id:42', element_list: [{ element_id: '7' }] };
+		expect(stringifyWithBareIds(body)).toBe('{"prompt":"\\u0000bare-id:42","element_list":[{"element_id":7}]}');
+	});
 });
 
 describe('element ids', () => {
