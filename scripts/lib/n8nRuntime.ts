@@ -98,7 +98,12 @@ export async function ensureN8n(
 	writeFileSync(join(staging, 'package.json'), JSON.stringify(manifest, null, '\t') + '\n');
 	try {
 		const options = { cwd: staging, env: buildEnvFor(node), timeoutMs: 30 * 60_000 };
-		const fetching = () => `npm is fetching and unpacking n8n's packages (${packagesIn(staging)} unpacked so far)`;
+		const fetching = () => {
+			const unpacked = packagesIn(staging);
+			// npm first resolves the whole tree (metadata only), then fetches and unpacks the tarballs.
+			if (unpacked === 0) return "npm is resolving n8n's dependency tree (reading package metadata from the registry)";
+			return `npm is fetching and unpacking n8n's packages (${unpacked} unpacked so far, about 2,000 in all)`;
+		};
 		await withProgress(log, fetching, async () => await runOk('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--ignore-scripts'], options));
 		const natives = NATIVE_MODULES.filter((name) => existsSync(join(staging, 'node_modules', name)));
 		const building = `npm is building ${natives.join(' and ')} for Node ${await nodeVersion(node)} (compiling C++, the slowest part)`;
