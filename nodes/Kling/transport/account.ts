@@ -61,11 +61,12 @@ export class Account {
 		const key = taskPoolKey(family, model);
 		let entry = this.taskPools.get(key);
 		if (!entry) {
-			entry = { pool: new TaskSlots(this.now), lastUsedAt: this.now() };
+			entry = { pool: new TaskSlots(this.now, () => this.taskDurations.estimateMs(), model?.trim() ?? ''), lastUsedAt: this.now() };
 			this.taskPools.set(key, entry);
 			this.evictTaskPools(key);
 		}
 		entry.lastUsedAt = this.now();
+		entry.pool.families.add(family);
 		return entry.pool;
 	}
 
@@ -462,6 +463,33 @@ interface PoolWaiter {
 	resolve: (hold: TaskHold) => void;
 }
 
+/** A task of the account's, as Kling's task lists showed it running (`submitted` or `processing`). */
+export interface RunningTask {
+	taskId: string;
+	/** Kling's `created_at`, Unix ms. */
+	createdAt?: number;
+}
+
+/**
+ * When the pool reads Kling's task lists while items wait: never more often than READ_GAP_MIN_MS
+ * (one read serves the whole process), about READ_MARGIN_MS after another client's task is due to
+ * end (its creation plus the learned task duration), every READ_GAP_UNKNOWN_MS while no duration
+ * is known, and every READ_GAP_MAX_MS when nothing of another client runs (the account may grow).
+ */
+export const READ_GAP_MIN_MS = 250;
+export const READ_MARGIN_MS = 300;
+export const READ_GAP_UNKNOWN_MS = 1000;
+export const READ_GAP_OVERDUE_MS = 1000;
+export const READ_GAP_MAX_MS = 10_000;
+/**
+ * A process holding at least as many of the account's running tasks as all other clients
+ * together lets a slot its task just freed go for this long, then reads the lists and takes it if
+ * nobody did: so two workers sharing an account split it evenly instead of 2 + 1.
+ */
+export const YIELD_MS = 2 * READ_MARGIN_MS;
+/** Ids of tasks seen finished, kept so that a read begun before cannot count them as running again. */
+const FINISHED_KEPT = 500;
+
 /** First wait before a learned task limit is probed again; it doubles after each refused probe. */
 export const TASK_PROBE_MS = 60_000;
 const MAX_TASK_PROBE_MS = 16 * TASK_PROBE_MS;
@@ -472,9 +500,33 @@ const MAX_TASK_PROBE_MS = 16 * TASK_PROBE_MS;
  * a few at a time (one, plus one per four running slots), so the first refusal costs little; the
  * refusal tells the limit: what was running when it came. From then on a new task waits for a
  * free slot instead of meeting 1303, and the limit is probed once in a while (a single create
- * above it), since another worker's tasks may have ended or the account may have grown.
+ * above it), since the account may have grown.
+ *
+ * On the official API the pool also counts what other clients of the account run (another
+ * worker, a script, Kling's console): while items wait it reads Kling's task lists (`refresh`,
+ * timed by `readDueAt`), so a slot is seen free when it frees wherever it frees, and after a 1303
+ * the limit is what the account ran then, not what this process held.
  */
 export class TaskSlots {
+	/** The task families whose lists show this pool's tasks (each family is listed under its own path). */
+	readonly families = new Set<TaskFamily>();
+
+	/** Tasks of other clients the last read showed running: id → Kling's `created_at`. */
+	private readonly others = new Map<string, number | undefined>();
+
+	/** Clock time of the last read of the task lists; undefined before the first. */
+	private viewAt: number | undefined;
+
+	/** A 1303 came: the next read tells the limit. */
+	private refusedSinceRead = false;
+
+	private reading: Promise<void> | undefined;
+
+	private readonly finishedIds = new Set<string>();
+
+	/** Until then, a slot this process freed is left to another client (see YIELD_MS). */
+	private yieldUntil = 0;
+
 	private limitNow: number | undefined;
 
 	private readonly holds = new Set<Hold>();
@@ -489,7 +541,13 @@ export class TaskSlots {
 
 	private probeWaitMs = TASK_PROBE_MS;
 
-	constructor(private readonly now: () => number = () => Date.now()) {}
+	constructor(
+		private readonly now: () => number = () => Date.now(),
+		/** How long the account's tasks take (learned), to time reads around other clients' tasks' ends. */
+		private readonly estimateMs: () => number | undefined = () => undefined,
+		/** The pool's model ('' for none): a listed task naming another model is not counted. */
+		readonly model = '',
+	) {}
 
 	/** Nothing held, nobody waiting. */
 	get idle(): boolean {
@@ -507,6 +565,72 @@ export class TaskSlots {
 		let used = 0;
 		for (const hold of this.holds) used += hold.weight;
 		return used;
+	}
+
+	/** Tasks of other clients of the account running at the last read. */
+	get othersRunning(): number {
+		return this.others.size;
+	}
+
+	/**
+	 * When the task lists should next be read (clock time), or undefined when nothing needs them:
+	 * right after a 1303, and while items wait (see READ_GAP_MIN_MS and the others).
+	 */
+	readDueAt(): number | undefined {
+		if (this.families.size === 0) return undefined;
+		if (this.waiting.length === 0 && !this.refusedSinceRead) return undefined;
+		if (this.viewAt === undefined) return this.now();
+		const earliest = this.viewAt + READ_GAP_MIN_MS;
+		if (this.refusedSinceRead) return earliest;
+		let due = this.viewAt + READ_GAP_MAX_MS;
+		if (this.yieldUntil > this.viewAt) due = Math.min(due, this.yieldUntil);
+		if (this.others.size > 0) {
+			const estimate = this.estimateMs();
+			if (estimate === undefined) due = Math.min(due, this.viewAt + READ_GAP_UNKNOWN_MS);
+			for (const createdAt of this.others.values()) {
+				const end = createdAt === undefined || estimate === undefined ? undefined : createdAt + estimate + READ_MARGIN_MS;
+				// A task past its expected end (or of unknown age) is looked at again a second later.
+				due = Math.min(due, end === undefined || end <= this.viewAt ? this.viewAt + READ_GAP_OVERDUE_MS : end);
+			}
+		}
+		return Math.max(earliest, due);
+	}
+
+	/**
+	 * Reads the task lists with `read` (one read at a time for the whole process: callers that
+	 * come while one runs share it), then counts what they show.
+	 */
+	async refresh(read: () => Promise<RunningTask[]>): Promise<void> {
+		this.reading ??= read()
+			.then((running) => this.observe(running))
+			.catch(() => {
+				// A failed read is not retried at once: the next is due a gap later.
+				this.viewAt = this.now();
+			})
+			.finally(() => (this.reading = undefined));
+		await this.reading;
+	}
+
+	/**
+	 * What Kling's lists show running now. Tasks not of this process are the other clients'.
+	 * After a 1303 the limit is what the account ran; a count above a learned limit raises it.
+	 */
+	observe(running: RunningTask[]): void {
+		this.others.clear();
+		for (const task of running) {
+			if (this.byTask.has(task.taskId) || this.finishedIds.has(task.taskId)) continue;
+			this.others.set(task.taskId, task.createdAt);
+		}
+		this.viewAt = this.now();
+		this.yieldUntil = 0;
+		const count = this.runningWeight() + this.others.size;
+		if (this.refusedSinceRead) {
+			this.refusedSinceRead = false;
+			this.limitNow = Math.max(1, count);
+		} else if (this.limitNow !== undefined && count > this.limitNow) {
+			this.limitNow = count;
+		}
+		this.pump();
 	}
 
 	/** Waits for `weight` slots; `urgent` callers (a create sent again) go first. Cancel with `signal`. */
@@ -548,12 +672,22 @@ export class TaskSlots {
 			this.probeWaitMs = Math.min(MAX_TASK_PROBE_MS, this.probeWaitMs * 2);
 		}
 		this.probeAt = this.now() + this.probeWaitMs;
+		// The lists will tell what the account ran: the view that let this create go was stale.
+		if (this.families.size > 0) this.refusedSinceRead = true;
 	}
 
 	/** A task was seen in a final state (by its poller, Get Task, List Tasks or a callback): its slots are free. */
 	finished(taskId: string): void {
+		this.finishedIds.add(taskId);
+		if (this.finishedIds.size > FINISHED_KEPT) this.finishedIds.delete(this.finishedIds.values().next().value as string);
+		this.others.delete(taskId);
 		const hold = this.byTask.get(taskId);
-		if (hold) this.drop(hold);
+		if (!hold) return this.pump();
+		// Holding at least as much as every other client together: let them have this slot first.
+		if (this.waiting.length > 0 && this.others.size > 0 && this.runningWeight() - hold.weight >= this.others.size) {
+			this.yieldUntil = this.now() + YIELD_MS;
+		}
+		this.drop(hold);
 	}
 
 	/** When a waiter could next get in without a release: a detached task's expected end, or the next probe. */
@@ -571,7 +705,8 @@ export class TaskSlots {
 	}
 
 	private fits(weight: number): boolean {
-		let used = 0;
+		if (this.now() < this.yieldUntil) return false;
+		let used = this.others.size;
 		let pending = 0;
 		let running = 0;
 		for (const hold of this.holds) {
@@ -595,6 +730,7 @@ export class TaskSlots {
 		const hold: Hold = { weight, probe: false };
 		let used = 0;
 		for (const other of this.holds) used += other.weight;
+		used += this.others.size;
 		hold.probe = limit !== undefined && used > 0 && used + weight > limit;
 		if (hold.probe) this.probeAt = Infinity;
 		this.holds.add(hold);

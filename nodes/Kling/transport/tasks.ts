@@ -5,10 +5,10 @@ import type { IDataObject } from 'n8n-workflow';
 import { FINAL_STATUSES, taskImages } from '../wire/answers';
 import type { ElementSummary, GeneratedImage, TaskCost, TaskSnapshot } from '../wire/answers';
 import type { TaskFamily } from '../wire/taskFamilies';
-import { TaskDurations } from './account';
-import type { TaskHold, TaskSlots } from './account';
+import { TaskDurations, noteTasksSeen } from './account';
+import type { RunningTask, TaskHold, TaskSlots } from './account';
 import type { KlingClient } from './client';
-import { createTaskRequest, generateRequest, lookupTaskRequest, readTaskRequest } from './endpoints';
+import { createTaskRequest, generateRequest, listTasksRequest, lookupTaskRequest, readTaskRequest } from './endpoints';
 import {
 	cancelledError,
 	limitWaitError,
@@ -129,7 +129,12 @@ async function acquireSlots(
 		// Settled once the race is decided, so a cancelled wait rejects nowhere.
 		granted.catch(() => undefined);
 		for (;;) {
-			const wake = Math.min(deadline, pool.nextChangeAt() ?? Infinity);
+			const readAt = pool.readDueAt();
+			if (readAt !== undefined && readAt <= run.clock.now()) {
+				await pool.refresh(async () => await readRunningTasks(run, pool, deadline, itemIndex));
+				continue;
+			}
+			const wake = Math.min(deadline, pool.nextChangeAt() ?? Infinity, readAt ?? Infinity);
 			const winner = await Promise.race([granted, sleepUntil(run.clock, wake, signal).then(() => woken)]);
 			if (winner !== woken) return winner as TaskHold;
 			if (run.clock.now() >= deadline) break;
@@ -144,6 +149,34 @@ async function acquireSlots(
 	const slots = `${weight} free task slot${weight === 1 ? '' : 's'}`;
 	const deadlineName = `Max Wait (${seconds(run.settings.maxWaitMs)})`;
 	throw limitWaitError(`waiting for ${slots}`, run.clock.now() - started, { ...run.context(itemIndex), deadlineName });
+}
+
+/** Pages of a task list read at most, newest first: unfinished tasks are the newest. */
+const RUNNING_PAGES = 5;
+const RUNNING_PAGE_SIZE = 50;
+
+/**
+ * The account's tasks of `pool` that Kling's lists show `submitted` or `processing`, whoever
+ * created them: each of the pool's families, newest first, page after page while a page is all
+ * unfinished. A task naming another model than the pool's is not counted. Reading costs no task
+ * slot (Kling does not limit queries); finished tasks seen on the way free their slots.
+ */
+async function readRunningTasks(run: TaskRun, pool: TaskSlots, deadline: number, itemIndex: number): Promise<RunningTask[]> {
+	const running: RunningTask[] = [];
+	for (const family of pool.families) {
+		for (let page = 1; page <= RUNNING_PAGES; page++) {
+			const tasks = await run.client.send(listTasksRequest(family, page, RUNNING_PAGE_SIZE, deadline, 'Max Wait'), itemIndex);
+			noteTasksSeen(tasks);
+			const unfinished = tasks.filter((task) => !FINAL_STATUSES.includes(task.status));
+			for (const task of unfinished) {
+				const model = task.raw.model_name;
+				if (typeof model === 'string' && pool.model !== '' && model !== pool.model) continue;
+				running.push({ taskId: task.taskId, createdAt: task.createdAt });
+			}
+			if (tasks.length < RUNNING_PAGE_SIZE || unfinished.length < tasks.length) break;
+		}
+	}
+	return running;
 }
 
 /**
