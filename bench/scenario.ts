@@ -67,7 +67,8 @@ async function inputItems(scenario: Scenario, count: number, execution: number):
 	return items;
 }
 
-function run(scenario: Scenario, baseUrl: string, items: INodeExecutionData[]) {
+/** `executionId` is unique across the scenario's processes, as n8n's are across queue-mode workers (external task ids derive from it). */
+function run(scenario: Scenario, baseUrl: string, items: INodeExecutionData[], executionId?: string) {
 	const credentials: Record<string, ICredentialDataDecryptedObject> = scenario.official
 		? { klingAiApi: { apiKey: BENCH_API_KEY, region: 'custom', baseUrl } }
 		: { klingApi: { apiKey: BENCH_API_KEY, baseUrl } };
@@ -78,6 +79,7 @@ function run(scenario: Scenario, baseUrl: string, items: INodeExecutionData[]) {
 		credentials,
 		items,
 		continueOnFail: true,
+		executionId,
 		binaryMode: scenario.imageBytes || scenario.referenceBytes ? 'filesystem' : 'default',
 		parameters: {
 			authentication: scenario.official ? 'klingAiApi' : 'klingApi',
@@ -151,11 +153,17 @@ interface BatchOutcome {
 }
 
 /** Runs `executions` executions at once in this process; a try-on burst beside them counts its failures, not its images. */
+let executionBatch = 0;
+
 async function runExecutions(scenario: Scenario, baseUrl: string, executions: number): Promise<BatchOutcome> {
 	const inputs = await Promise.all(Array.from({ length: executions }, async (_, e) => await inputItems(scenario, scenario.items, e)));
 	const burst = scenario.tryOnBurst ? runTryOnBurst(scenario, baseUrl) : undefined;
 	const runs = await Promise.all(
-		inputs.flatMap((items) => (scenario.twoModels ? [run(scenario, baseUrl, items), runOmni(scenario, baseUrl, items.map((item) => ({ json: { ...item.json } })))] : [run(scenario, baseUrl, items)])),
+		inputs.flatMap((items, e) =>
+			scenario.twoModels
+				? [run(scenario, baseUrl, items), runOmni(scenario, baseUrl, items.map((item) => ({ json: { ...item.json } })))]
+				: [run(scenario, baseUrl, items, `${process.pid}-${e}-${executionBatch++}`)],
+		),
 	);
 	const endedAt = performance.now();
 	const failedPerRun = runs.map((nodeRun) => failedItemsOf(nodeRun, scenario.items));

@@ -103,6 +103,18 @@ export const SCENARIOS: Scenario[] = [
 		},
 	},
 	{
+		// Queue mode on the official API: two workers, 24 executions of 2 items, an account of 3 tasks at once, 2 s a task.
+		// Each worker reads Kling's task lists to see what the other runs (issue 20).
+		name: 'official-two-workers',
+		items: 2,
+		executions: 24,
+		processes: 2,
+		latencyMs: 2000,
+		serverCap: 3,
+		official: true,
+		targets: { maxRatio: 1.12, maxExtraAttempts: 0.1, noFailures: true },
+	},
+	{
 		name: 'binary-4mb',
 		items: 100,
 		latencyMs: 200,

@@ -52,6 +52,17 @@ const GATEWAY_IDEAL_MS = Math.ceil((CALLS * ITEMS_PER_CALL) / GATEWAY_CAP) * GAT
 const GATEWAY_TARGETS = { maxRatio: 1.25, maxExtra: [0.3, 0.1] };
 const GATEWAY_HELD = { maxRatio: [2.5, 2.5], maxExtra: [0.9, 0.7] };
 
+/** The official account: 3 tasks at once, 8 s each. */
+const OFFICIAL_CAP = 3;
+const OFFICIAL_TASK_MS = 8000;
+const OFFICIAL_IDEAL_MS = Math.ceil((CALLS * ITEMS_PER_CALL) / OFFICIAL_CAP) * OFFICIAL_TASK_MS;
+/**
+ * Targets for two workers sharing one official account (issue 20): each reads Kling's task lists
+ * to see what the account runs, so no failed execution, wall ≤ 1.12 × ideal, create attempts
+ * beyond one per task ≤ 10 %, list requests ≤ 3 per created task.
+ */
+const OFFICIAL_TARGETS = { maxRatio: 1.12, maxExtra: 0.1, maxListsPerTask: 3 };
+
 /** The crash test: calls of two items, tasks long enough to kill a worker while they run. */
 const CRASH_CALLS = 4;
 const CRASH_TASK_MS = 15_000;
@@ -118,8 +129,8 @@ beforeAll(async () => {
 	official = await startFakeKlingOfficialServer({
 		accessKey: 'ak-queue-official',
 		secretKey: 'sk-queue-official-secret',
-		maxConcurrentTasks: 2,
-		taskDurationMs: 5000,
+		maxConcurrentTasks: OFFICIAL_CAP,
+		taskDurationMs: OFFICIAL_TASK_MS,
 	});
 	crashApi = await startFakeKlingOfficialServer({
 		accessKey: 'ak-queue-crash',
@@ -318,26 +329,58 @@ test(
 	2 * 60_000,
 );
 
+/** Per second of a burst: the official account's tasks running, and the creates it refused (1303). */
+function officialTimeline(firedAt: number, wallMs: number): string {
+	const starts = official.created.map((task) => task.createdAt - firedAt);
+	const refusals = official.refusedAt.map((at) => at - firedAt);
+	const running: number[] = [];
+	const refused: number[] = [];
+	for (let t = 0; t < wallMs; t += 1000) {
+		running.push(starts.filter((start) => start <= t + 500 && t + 500 < start + OFFICIAL_TASK_MS).length);
+		refused.push(refusals.filter((at) => at >= t && at < t + 1000).length);
+	}
+	const first = Math.min(...starts);
+	return `first create ${(first / 1000).toFixed(2)} s after the calls; running per s: ${running.join('')}; 1303s per s: ${refused.join('')}`;
+}
+
 test(
-	'official API with 2 task slots and 5 s tasks: 12 webhook calls of 2 items over both workers, no item fails',
+	`official API, two workers on one account (${OFFICIAL_CAP} tasks at once, ${OFFICIAL_TASK_MS / 1000} s each): 12 webhook calls of 2 items, ` +
+		`no item fails, each created once, wall ≤ ${OFFICIAL_TARGETS.maxRatio} × ideal, extra creates ≤ ${OFFICIAL_TARGETS.maxExtra * 100} %, ` +
+		`≤ ${OFFICIAL_TARGETS.maxListsPerTask} list requests per task`,
 	async () => {
-		const { answers, wallMs } = await fireAtOnce(bed.n8n.webhookUrl('kling-queue-official'), CALLS, (index) => ({
-			prompt: `A lighthouse keeper's cat, call ${index + 1}`,
-		}));
+		official.clear();
+		const firedAt = Date.now();
+		const { answers, wallMs } = await fireAtOnce(
+			bed.n8n.webhookUrl('kling-queue-official'),
+			CALLS,
+			(index) => ({ prompt: `A lighthouse keeper's cat, call ${index + 1}` }),
+			4 * 60_000,
+		);
 		const executions = await storedExecutions(bed.postgres, workflows.official.id);
 		const byWorker = await reportBurst('official', answers, wallMs, executions);
-		const rejected = official.createAttempts - official.created.length;
+		const tasks = CALLS * ITEMS_PER_CALL;
+		const ratio = wallMs / OFFICIAL_IDEAL_MS;
+		const extra = (official.createAttempts - tasks) / tasks;
+		const listsPerTask = official.listCalls / tasks;
 		report(
-			`official: ${official.createAttempts} create POSTs for the ${CALLS * ITEMS_PER_CALL} tasks needed ` +
-				`(${rejected} answered 429/1303, ${official.created.length} created, at most ${official.peakSlots} slots at once)`,
+			`official: wall ${(wallMs / 1000).toFixed(2)} s = ${ratio.toFixed(2)} × ideal ${OFFICIAL_IDEAL_MS / 1000} s; ` +
+				`${official.createAttempts} create POSTs for ${tasks} tasks = ${(extra * 100).toFixed(0)} % extra ` +
+				`(${official.refusedAt.length} answered 1303); ${official.listCalls} list requests = ${listsPerTask.toFixed(2)} per task; ` +
+				`${official.created.length} created, at most ${official.peakSlots} at once`,
 		);
+		report(`official: ${officialTimeline(firedAt, wallMs)}`);
 
 		expect(executions).toHaveLength(CALLS);
 		expectSpreadOverWorkers(byWorker, executions);
-		expect(official.peakSlots).toBeLessThanOrEqual(2);
+		expect(official.peakSlots).toBeLessThanOrEqual(OFFICIAL_CAP);
 		expectImageUrls(answers, official.baseUrl);
 		expect(executions.map((execution) => execution.status)).toEqual(Array(CALLS).fill('success'));
-		expect(official.created).toHaveLength(CALLS * ITEMS_PER_CALL);
+		// Each task created once: one per item, every external task id different.
+		expect(official.created).toHaveLength(tasks);
+		expect(new Set(official.created.map((task) => task.externalTaskId)).size).toBe(tasks);
+		expect(ratio).toBeLessThanOrEqual(OFFICIAL_TARGETS.maxRatio);
+		expect(extra).toBeLessThanOrEqual(OFFICIAL_TARGETS.maxExtra);
+		expect(listsPerTask).toBeLessThanOrEqual(OFFICIAL_TARGETS.maxListsPerTask);
 	},
 	6 * 60_000,
 );

@@ -143,6 +143,8 @@ export interface FakeKlingOfficialServer {
 	readonly misreads: number;
 	/** List GETs, rejected and faulted ones included. */
 	readonly listCalls: number;
+	/** Clock time of each create refused with 1303 (the account's task limit), in order. */
+	readonly refusedAt: number[];
 	/** `GET /account/costs` calls, refused ones included. */
 	readonly costsCalls: number;
 	/** The query of each costs call that passed its checks. */
@@ -687,6 +689,8 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 	readonly statusPolls = new Map<string, number>();
 	misreads = 0;
 	listCalls = 0;
+
+	refusedAt: number[] = [];
 	costsCalls = 0;
 	readonly costsQueries: Array<Record<string, string>> = [];
 	/** When the last costs call was answered: the API allows one a second. */
@@ -771,6 +775,7 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		this.statusPolls.clear();
 		this.misreads = 0;
 		this.listCalls = 0;
+		this.refusedAt = [];
 		this.costsCalls = 0;
 		this.costsQueries.length = 0;
 		this.peakSlots = this.slotsInUse();
@@ -901,6 +906,7 @@ class FakeKlingOfficial implements FakeKlingOfficialServer {
 		const cap = this.options.maxConcurrentTasksByPack?.[pack] ?? this.options.maxConcurrentTasks;
 		const modelCap = model === undefined ? undefined : this.options.taskLimitsByModel?.[model];
 		if ((cap !== undefined && this.slotsInUse(pack) + n > cap) || (modelCap !== undefined && this.slotsInUse(pack, model) + n > modelCap)) {
+			this.refusedAt.push(this.now());
 			throw new KlingError(429, 1303, 'parallel task over resource pack limit');
 		}
 		const task: Task = { family, taskId: randomUUID(), externalTaskId, body: fields, headers: req.headers, createdAt: this.now(), n, model };

@@ -468,6 +468,8 @@ export interface RunningTask {
 	taskId: string;
 	/** Kling's `created_at`, Unix ms. */
 	createdAt?: number;
+	/** Kling's `updated_at` of a task that has ended: it still counts for a 1303 that came before its end. */
+	endedAt?: number;
 }
 
 /**
@@ -486,7 +488,16 @@ export const READ_GAP_MAX_MS = 10_000;
  * together lets a slot its task just freed go for this long, then reads the lists and takes it if
  * nobody did: so two workers sharing an account split it evenly instead of 2 + 1.
  */
-export const YIELD_MS = 2 * READ_MARGIN_MS;
+/**
+ * Each process adds a random part of this to its read times, drawn afresh after each read, so
+ * that two processes waiting for the same slot rarely read (and create) at the same moment.
+ */
+export const READ_JITTER_MS = 300;
+export const YIELD_MS = READ_MARGIN_MS + READ_JITTER_MS + 300;
+/** Other clients seen running this recently still count as waiting for their share (see finished). */
+export const OTHERS_ACTIVE_MS = 30_000;
+/** A view this young may hand out slots other clients freed. */
+export const READ_FRESH_MS = READ_GAP_MIN_MS;
 /** Ids of tasks seen finished, kept so that a read begun before cannot count them as running again. */
 const FINISHED_KEPT = 500;
 
@@ -517,8 +528,32 @@ export class TaskSlots {
 	/** Clock time of the last read of the task lists; undefined before the first. */
 	private viewAt: number | undefined;
 
-	/** A 1303 came: the next read tells the limit. */
+	/** A 1303 came (clock time of the first since the last read): the next read tells the limit. */
 	private refusedSinceRead = false;
+
+	private refusedAt = 0;
+
+	/** What this process alone ran at that refusal, plus the refused task less one: the least the limit can be. */
+	private ownLimitAtRefusal = 1;
+
+	private jitterMs: number;
+
+	/** The limit known before the refusal being read: a refusal never lowers it (the read may come after tasks ended). */
+	private limitBeforeRefusal: number | undefined;
+
+	/** Clock time a read last showed another client's task running. */
+	private othersSeenAt = -Infinity;
+
+	/**
+	 * Since the last read: slots this process's own tasks freed, and slots it granted. While other
+	 * clients are about, a view older than READ_FRESH_MS lets this process take only what it freed
+	 * itself; more needs a fresh read (another client may have taken it meanwhile).
+	 */
+	private ownFreedSinceRead = 0;
+
+	private grantedSinceRead = 0;
+
+	private freshReadWanted = false;
 
 	private reading: Promise<void> | undefined;
 
@@ -547,7 +582,11 @@ export class TaskSlots {
 		private readonly estimateMs: () => number | undefined = () => undefined,
 		/** The pool's model ('' for none): a listed task naming another model is not counted. */
 		readonly model = '',
-	) {}
+		/** Draws the jitter of read times (see READ_JITTER_MS). */
+		private readonly random: () => number = Math.random,
+	) {
+		this.jitterMs = this.random() * READ_JITTER_MS;
+	}
 
 	/** Nothing held, nobody waiting. */
 	get idle(): boolean {
@@ -567,6 +606,11 @@ export class TaskSlots {
 		return used;
 	}
 
+	/** Other clients of the account were seen running lately: waiters look at the pool more often (see READ_FRESH_MS). */
+	get othersAbout(): boolean {
+		return this.now() - this.othersSeenAt < OTHERS_ACTIVE_MS;
+	}
+
 	/** Tasks of other clients of the account running at the last read. */
 	get othersRunning(): number {
 		return this.others.size;
@@ -581,16 +625,16 @@ export class TaskSlots {
 		if (this.waiting.length === 0 && !this.refusedSinceRead) return undefined;
 		if (this.viewAt === undefined) return this.now();
 		const earliest = this.viewAt + READ_GAP_MIN_MS;
-		if (this.refusedSinceRead) return earliest;
+		if (this.refusedSinceRead || this.freshReadWanted) return earliest;
 		let due = this.viewAt + READ_GAP_MAX_MS;
-		if (this.yieldUntil > this.viewAt) due = Math.min(due, this.yieldUntil);
+		if (this.yieldUntil > this.viewAt) due = Math.min(due, this.yieldUntil + this.jitterMs);
 		if (this.others.size > 0) {
 			const estimate = this.estimateMs();
-			if (estimate === undefined) due = Math.min(due, this.viewAt + READ_GAP_UNKNOWN_MS);
+			if (estimate === undefined) due = Math.min(due, this.viewAt + READ_GAP_UNKNOWN_MS + this.jitterMs);
 			for (const createdAt of this.others.values()) {
 				const end = createdAt === undefined || estimate === undefined ? undefined : createdAt + estimate + READ_MARGIN_MS;
 				// A task past its expected end (or of unknown age) is looked at again a second later.
-				due = Math.min(due, end === undefined || end <= this.viewAt ? this.viewAt + READ_GAP_OVERDUE_MS : end);
+				due = Math.min(due, (end === undefined || end <= this.viewAt ? this.viewAt + READ_GAP_OVERDUE_MS : end) + this.jitterMs);
 			}
 		}
 		return Math.max(earliest, due);
@@ -615,18 +659,27 @@ export class TaskSlots {
 	 * What Kling's lists show running now. Tasks not of this process are the other clients'.
 	 * After a 1303 the limit is what the account ran; a count above a learned limit raises it.
 	 */
-	observe(running: RunningTask[]): void {
+	observe(tasks: RunningTask[]): void {
 		this.others.clear();
+		const running = tasks.filter((task) => task.endedAt === undefined);
 		for (const task of running) {
 			if (this.byTask.has(task.taskId) || this.finishedIds.has(task.taskId)) continue;
 			this.others.set(task.taskId, task.createdAt);
 		}
 		this.viewAt = this.now();
 		this.yieldUntil = 0;
+		this.ownFreedSinceRead = 0;
+		this.grantedSinceRead = 0;
+		this.freshReadWanted = false;
+		this.jitterMs = this.random() * READ_JITTER_MS;
+		if (this.others.size > 0) this.othersSeenAt = this.viewAt;
 		const count = this.runningWeight() + this.others.size;
 		if (this.refusedSinceRead) {
 			this.refusedSinceRead = false;
-			this.limitNow = Math.max(1, count);
+			// What ran at the refusal: what runs now, and what has ended since (the read comes a little after).
+			const ids = new Set([...running.map((task) => task.taskId), ...this.byTask.keys()]);
+			for (const task of tasks) if (task.endedAt !== undefined && task.endedAt >= this.refusedAt) ids.add(task.taskId);
+			this.limitNow = Math.max(1, ids.size, this.ownLimitAtRefusal, this.limitBeforeRefusal ?? 0);
 		} else if (this.limitNow !== undefined && count > this.limitNow) {
 			this.limitNow = count;
 		}
@@ -663,17 +716,22 @@ export class TaskSlots {
 	 */
 	refused(hold: TaskHold): void {
 		const own = this.handles.get(hold);
+		if (!this.refusedSinceRead) this.limitBeforeRefusal = this.limitNow;
 		let running = 0;
 		for (const other of this.holds) if (other.taskId !== undefined && other !== own) running += other.weight;
 		const learned = Math.max(1, running + hold.weight - 1);
 		this.limitNow = this.limitNow === undefined ? learned : Math.min(this.limitNow, learned);
+		this.ownLimitAtRefusal = learned;
 		if (own?.probe) {
 			own.probe = false;
 			this.probeWaitMs = Math.min(MAX_TASK_PROBE_MS, this.probeWaitMs * 2);
 		}
 		this.probeAt = this.now() + this.probeWaitMs;
 		// The lists will tell what the account ran: the view that let this create go was stale.
-		if (this.families.size > 0) this.refusedSinceRead = true;
+		if (this.families.size > 0 && !this.refusedSinceRead) {
+			this.refusedSinceRead = true;
+			this.refusedAt = this.now();
+		}
 	}
 
 	/** A task was seen in a final state (by its poller, Get Task, List Tasks or a callback): its slots are free. */
@@ -683,10 +741,13 @@ export class TaskSlots {
 		this.others.delete(taskId);
 		const hold = this.byTask.get(taskId);
 		if (!hold) return this.pump();
-		// Holding at least as much as every other client together: let them have this slot first.
-		if (this.waiting.length > 0 && this.others.size > 0 && this.runningWeight() - hold.weight >= this.others.size) {
-			this.yieldUntil = this.now() + YIELD_MS;
-		}
+		// Holding at least as much as every other client together, or half the limit while others were
+		// running lately (they may wait with nothing running): let them have this slot first.
+		const ownAfter = this.runningWeight() - hold.weight;
+		const othersActive = this.now() - this.othersSeenAt < OTHERS_ACTIVE_MS;
+		const share = this.others.size > 0 ? ownAfter >= this.others.size : othersActive && this.limitNow !== undefined && ownAfter * 2 >= this.limitNow;
+		if (this.waiting.length > 0 && share) this.yieldUntil = this.now() + YIELD_MS;
+		this.ownFreedSinceRead += hold.weight;
 		this.drop(hold);
 	}
 
@@ -717,7 +778,13 @@ export class TaskSlots {
 		if (used === 0) return true;
 		// Unknown limit: a few creates at a time, so the first 1303 finds few others in flight.
 		if (this.limitNow === undefined) return pending < Math.max(1, Math.floor(running / 4));
-		if (used + weight <= this.limitNow) return true;
+		if (used + weight <= this.limitNow) {
+			const stale = this.viewAt === undefined || this.now() - this.viewAt > READ_FRESH_MS;
+			const othersAbout = this.now() - this.othersSeenAt < OTHERS_ACTIVE_MS;
+			if (!stale || !othersAbout || this.families.size === 0 || this.grantedSinceRead + weight <= this.ownFreedSinceRead) return true;
+			this.freshReadWanted = true;
+			return false;
+		}
 		return this.probeDue() && pending === 0;
 	}
 
@@ -732,6 +799,7 @@ export class TaskSlots {
 		for (const other of this.holds) used += other.weight;
 		used += this.others.size;
 		hold.probe = limit !== undefined && used > 0 && used + weight > limit;
+		this.grantedSinceRead += weight;
 		if (hold.probe) this.probeAt = Infinity;
 		this.holds.add(hold);
 		const handle: TaskHold = {
@@ -788,6 +856,9 @@ const DURATION_SAMPLES = 50;
 export class TaskDurations {
 	private readonly samplesMs: number[] = [];
 
+	/** Tasks already counted: a task list shows a finished task again and again. */
+	private readonly learned = new Set<string>();
+
 	/** The middle value; the first status check of a new task is due then. */
 	estimateMs(): number | undefined {
 		if (this.samplesMs.length === 0) return undefined;
@@ -798,6 +869,9 @@ export class TaskDurations {
 	learn(snapshot: TaskSnapshot): void {
 		const { createdAt, updatedAt, status } = snapshot;
 		if (status !== 'succeed' || createdAt === undefined || updatedAt === undefined || updatedAt < createdAt) return;
+		if (this.learned.has(snapshot.taskId)) return;
+		this.learned.add(snapshot.taskId);
+		if (this.learned.size > DURATION_SAMPLES * 4) this.learned.delete(this.learned.values().next().value as string);
 		this.samplesMs.push(updatedAt - createdAt);
 		if (this.samplesMs.length > DURATION_SAMPLES) this.samplesMs.shift();
 	}

@@ -5,7 +5,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { FINAL_STATUSES, taskImages } from '../wire/answers';
 import type { ElementSummary, GeneratedImage, TaskCost, TaskSnapshot } from '../wire/answers';
 import type { TaskFamily } from '../wire/taskFamilies';
-import { TaskDurations, noteTasksSeen } from './account';
+import { READ_GAP_MIN_MS, TaskDurations, noteTasksSeen } from './account';
 import type { RunningTask, TaskHold, TaskSlots } from './account';
 import type { KlingClient } from './client';
 import { createTaskRequest, generateRequest, listTasksRequest, lookupTaskRequest, readTaskRequest } from './endpoints';
@@ -134,7 +134,9 @@ async function acquireSlots(
 				await pool.refresh(async () => await readRunningTasks(run, pool, deadline, itemIndex));
 				continue;
 			}
-			const wake = Math.min(deadline, pool.nextChangeAt() ?? Infinity, readAt ?? Infinity);
+			// With other clients about, what is due can change at any grant: look again a few times a second.
+			const glance = pool.othersAbout ? run.clock.now() + READ_GAP_MIN_MS : Infinity;
+			const wake = Math.min(deadline, pool.nextChangeAt() ?? Infinity, readAt ?? Infinity, glance);
 			const winner = await Promise.race([granted, sleepUntil(run.clock, wake, signal).then(() => woken)]);
 			if (winner !== woken) return winner as TaskHold;
 			if (run.clock.now() >= deadline) break;
@@ -168,10 +170,13 @@ async function readRunningTasks(run: TaskRun, pool: TaskSlots, deadline: number,
 			const tasks = await run.client.send(listTasksRequest(family, page, RUNNING_PAGE_SIZE, deadline, 'Max Wait'), itemIndex);
 			noteTasksSeen(tasks);
 			const unfinished = tasks.filter((task) => !FINAL_STATUSES.includes(task.status));
-			for (const task of unfinished) {
+			for (const task of tasks) {
 				const model = task.raw.model_name;
 				if (typeof model === 'string' && pool.model !== '' && model !== pool.model) continue;
-				running.push({ taskId: task.taskId, createdAt: task.createdAt });
+				const ended = FINAL_STATUSES.includes(task.status);
+				// How long tasks take is learned from every finished task the lists show, not only this process's.
+				if (ended) run.poller.learn(task);
+				running.push({ taskId: task.taskId, createdAt: task.createdAt, ...(ended && { endedAt: task.updatedAt ?? 0 }) });
 			}
 			if (tasks.length < RUNNING_PAGE_SIZE || unfinished.length < tasks.length) break;
 		}
@@ -335,6 +340,11 @@ export class TaskPoller {
 
 	estimatedDurationMs(): number | undefined {
 		return this.durations.estimateMs();
+	}
+
+	/** A task seen finished elsewhere (a task list): how long it took counts too. */
+	learn(task: TaskSnapshot): void {
+		this.durations.learn(task);
 	}
 
 	/** Checks `task` with `fetchTask` until it succeeds or fails, or `deadline` (clock time) passes. */

@@ -2,7 +2,8 @@
 import { READ_GAP_MIN_MS, READ_GAP_UNKNOWN_MS, READ_MARGIN_MS, TaskSlots, YIELD_MS } from '../../../../nodes/Kling/transport/account';
 
 function pool(now: () => number, estimate?: number): TaskSlots {
-	const slots = new TaskSlots(now, () => estimate);
+	// No jitter: read times are exact.
+	const slots = new TaskSlots(now, () => estimate, '', () => 0);
 	slots.families.add('generation');
 	return slots;
 }
