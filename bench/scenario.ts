@@ -152,9 +152,10 @@ interface BatchOutcome {
 	endedAt: number;
 }
 
-/** Runs `executions` executions at once in this process; a try-on burst beside them counts its failures, not its images. */
+/** Counts executions in this process, so that execution ids never repeat. */
 let executionBatch = 0;
 
+/** Runs `executions` executions at once in this process; a try-on burst beside them counts its failures, not its images. */
 async function runExecutions(scenario: Scenario, baseUrl: string, executions: number): Promise<BatchOutcome> {
 	const inputs = await Promise.all(Array.from({ length: executions }, async (_, e) => await inputItems(scenario, scenario.items, e)));
 	const burst = scenario.tryOnBurst ? runTryOnBurst(scenario, baseUrl) : undefined;
