@@ -498,6 +498,8 @@ export const YIELD_MS = READ_MARGIN_MS + READ_JITTER_MS + 300;
 export const OTHERS_ACTIVE_MS = 30_000;
 /** A view this young may hand out slots other clients freed. */
 export const READ_FRESH_MS = READ_GAP_MIN_MS;
+/** Once the account has refused a create, a grant rests on a read no older than this. */
+export const VIEW_MAX_AGE_MS = 2000;
 /** Ids of tasks seen finished, kept so that a read begun before cannot count them as running again. */
 const FINISHED_KEPT = 500;
 
@@ -558,6 +560,9 @@ export class TaskSlots {
 	private reading: Promise<void> | undefined;
 
 	private readonly finishedIds = new Set<string>();
+
+	/** Ids of this process's tasks (bounded like finishedIds): a listed task not among them is another client's. */
+	private readonly ownIds = new Set<string>();
 
 	/** Until then, a slot this process freed is left to another client (see YIELD_MS). */
 	private yieldUntil = 0;
@@ -667,6 +672,11 @@ export class TaskSlots {
 			this.others.set(task.taskId, task.createdAt);
 		}
 		this.viewAt = this.now();
+		// Another client's task that ended lately is a sign of another client about, even with nothing running now.
+		const lately = this.viewAt - OTHERS_ACTIVE_MS;
+		if (tasks.some((task) => task.endedAt !== undefined && task.endedAt >= lately && !this.ownIds.has(task.taskId))) {
+			this.othersSeenAt = this.viewAt;
+		}
 		this.yieldUntil = 0;
 		this.ownFreedSinceRead = 0;
 		this.grantedSinceRead = 0;
@@ -732,6 +742,8 @@ export class TaskSlots {
 			this.refusedSinceRead = true;
 			this.refusedAt = this.now();
 		}
+		// Refused with room by our own count: another client is about.
+		if (this.limitBeforeRefusal !== undefined && running + hold.weight <= this.limitBeforeRefusal) this.othersSeenAt = this.now();
 	}
 
 	/** A task was seen in a final state (by its poller, Get Task, List Tasks or a callback): its slots are free. */
@@ -775,17 +787,26 @@ export class TaskSlots {
 			if (hold.taskId === undefined) pending++;
 			else running += hold.weight;
 		}
-		if (used === 0) return true;
 		// Unknown limit: a few creates at a time, so the first 1303 finds few others in flight.
-		if (this.limitNow === undefined) return pending < Math.max(1, Math.floor(running / 4));
-		if (used + weight <= this.limitNow) {
-			const stale = this.viewAt === undefined || this.now() - this.viewAt > READ_FRESH_MS;
-			const othersAbout = this.now() - this.othersSeenAt < OTHERS_ACTIVE_MS;
-			if (!stale || !othersAbout || this.families.size === 0 || this.grantedSinceRead + weight <= this.ownFreedSinceRead) return true;
-			this.freshReadWanted = true;
-			return false;
-		}
-		return this.probeDue() && pending === 0;
+		if (this.limitNow === undefined) return used === 0 || pending < Math.max(1, Math.floor(running / 4));
+		// A task larger than the limit runs alone; past the limit, only a due probe goes.
+		if (used + weight > this.limitNow) return used === 0 || (this.probeDue() && pending === 0);
+		if (this.families.size === 0 || this.viewIsFreshFor(weight)) return true;
+		this.freshReadWanted = true;
+		return false;
+	}
+
+	/**
+	 * Whether the last read may decide a grant (the limit is known, so the account is contended):
+	 * no older than VIEW_MAX_AGE_MS; and, with other clients about, no older than READ_FRESH_MS
+	 * unless the slots come from this process's own tasks that ended since.
+	 */
+	private viewIsFreshFor(weight: number): boolean {
+		if (this.viewAt === undefined) return false;
+		const age = this.now() - this.viewAt;
+		if (age > VIEW_MAX_AGE_MS) return false;
+		if (age <= READ_FRESH_MS || this.now() - this.othersSeenAt >= OTHERS_ACTIVE_MS) return true;
+		return this.grantedSinceRead + weight <= this.ownFreedSinceRead;
 	}
 
 	private probeDue(): boolean {
@@ -808,6 +829,8 @@ export class TaskSlots {
 				if (!this.holds.has(hold)) return;
 				hold.taskId = taskId;
 				this.byTask.set(taskId, hold);
+				this.ownIds.add(taskId);
+				if (this.ownIds.size > FINISHED_KEPT) this.ownIds.delete(this.ownIds.values().next().value as string);
 				if (hold.probe) {
 					// The account took more than we thought: the limit is at least what runs now.
 					this.limitNow = Math.max(this.limitNow ?? 0, this.runningWeight());

@@ -23,6 +23,8 @@ async function learnLimitOfTwo(pool: TaskSlots, prefix: string): Promise<TaskHol
 	const refused = await pool.acquire(1);
 	pool.refused(refused);
 	refused.release();
+	// The read of Kling's task lists that follows a refusal: the two running are all the account runs.
+	pool.observe(running.map((_, i) => ({ taskId: `${prefix}-${i}` })));
 	return running;
 }
 
