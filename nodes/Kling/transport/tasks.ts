@@ -134,8 +134,8 @@ async function acquireSlots(
 				await pool.refresh(async () => await readRunningTasks(run, pool, deadline, itemIndex));
 				continue;
 			}
-			// With other clients about, what is due can change at any grant: look again a few times a second.
-			const glance = pool.othersAbout ? run.clock.now() + READ_GAP_MIN_MS : Infinity;
+			// Once the account is contended, what is due can change at any grant or release: look again a few times a second.
+			const glance = pool.limit !== undefined || pool.othersAbout ? run.clock.now() + READ_GAP_MIN_MS : Infinity;
 			const wake = Math.min(deadline, pool.nextChangeAt() ?? Infinity, readAt ?? Infinity, glance);
 			const winner = await Promise.race([granted, sleepUntil(run.clock, wake, signal).then(() => woken)]);
 			if (winner !== woken) return winner as TaskHold;
