@@ -498,7 +498,7 @@ export const YIELD_MS = READ_MARGIN_MS + READ_JITTER_MS + 300;
 export const OTHERS_ACTIVE_MS = 30_000;
 /** A view this young may hand out slots other clients freed. */
 export const READ_FRESH_MS = READ_GAP_MIN_MS;
-/** Once the account has refused a create, a waiting pool reads the lists at least this often. */
+/** Once the account has refused a create, a grant rests on a read no older than this. */
 export const VIEW_MAX_AGE_MS = 2000;
 /** Ids of tasks seen finished, kept so that a read begun before cannot count them as running again. */
 const FINISHED_KEPT = 500;
@@ -631,8 +631,7 @@ export class TaskSlots {
 		if (this.viewAt === undefined) return this.now();
 		const earliest = this.viewAt + READ_GAP_MIN_MS;
 		if (this.refusedSinceRead || this.freshReadWanted) return earliest;
-		// Once the account is contended, a waiting pool looks every VIEW_MAX_AGE_MS: other clients show there.
-		let due = this.viewAt + (this.limitNow === undefined ? READ_GAP_MAX_MS : VIEW_MAX_AGE_MS);
+		let due = this.viewAt + READ_GAP_MAX_MS;
 		if (this.yieldUntil > this.viewAt) due = Math.min(due, this.yieldUntil + this.jitterMs);
 		if (this.others.size > 0) {
 			const estimate = this.estimateMs();
@@ -798,13 +797,15 @@ export class TaskSlots {
 	}
 
 	/**
-	 * Whether the last read may decide a grant: with no other client about, any; with other clients
-	 * about, one no older than READ_FRESH_MS, unless the slots come from this process's own tasks
-	 * that ended since.
+	 * Whether the last read may decide a grant (the limit is known, so the account is contended):
+	 * no older than VIEW_MAX_AGE_MS; and, with other clients about, no older than READ_FRESH_MS
+	 * unless the slots come from this process's own tasks that ended since.
 	 */
 	private viewIsFreshFor(weight: number): boolean {
-		if (!this.othersAbout) return true;
-		if (this.viewAt !== undefined && this.now() - this.viewAt <= READ_FRESH_MS) return true;
+		if (this.viewAt === undefined) return false;
+		const age = this.now() - this.viewAt;
+		if (age > VIEW_MAX_AGE_MS) return false;
+		if (age <= READ_FRESH_MS || !this.othersAbout) return true;
 		return this.grantedSinceRead + weight <= this.ownFreedSinceRead;
 	}
 
