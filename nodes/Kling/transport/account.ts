@@ -463,6 +463,12 @@ interface PoolWaiter {
 	resolve: (hold: TaskHold) => void;
 }
 
+/** A waiter asleep until `until` (its next read or change as it saw them), woken if one comes sooner. */
+interface Sleeper {
+	until: number;
+	wake: () => void;
+}
+
 /** A task of the account's, as Kling's task lists showed it running (`submitted` or `processing`). */
 export interface RunningTask {
 	taskId: string;
@@ -576,6 +582,8 @@ export class TaskSlots {
 	private readonly waiting: PoolWaiter[] = [];
 
 	private readonly handles = new WeakMap<TaskHold, Hold>();
+
+	private readonly sleepers = new Set<Sleeper>();
 
 	private probeAt = Infinity;
 
@@ -744,6 +752,7 @@ export class TaskSlots {
 		}
 		// Refused with room by our own count: another client is about.
 		if (this.limitBeforeRefusal !== undefined && running + hold.weight <= this.limitBeforeRefusal) this.othersSeenAt = this.now();
+		this.wakeSleepers();
 	}
 
 	/** A task was seen in a final state (by its poller, Get Task, List Tasks or a callback): its slots are free. */
@@ -768,6 +777,30 @@ export class TaskSlots {
 		let next = this.waiting.length > 0 ? this.probeAt : Infinity;
 		for (const hold of this.holds) if (hold.expiresAt !== undefined) next = Math.min(next, hold.expiresAt);
 		return Number.isFinite(next) ? next : undefined;
+	}
+
+	/**
+	 * Resolves when a read or a change falls due before `until` (a refusal, a release that wants a
+	 * fresh read, a read that showed another client's task): a waiter that planned to sleep until
+	 * then looks again at once. Whoever waited before the pool knew its limit planned a long sleep.
+	 */
+	wakeSooner(until: number): { woken: Promise<void>; cancel: () => void } {
+		let sleeper: Sleeper | undefined;
+		const woken = new Promise<void>((resolve) => {
+			sleeper = { until, wake: resolve };
+			this.sleepers.add(sleeper);
+		});
+		return { woken, cancel: () => this.sleepers.delete(sleeper as Sleeper) };
+	}
+
+	private wakeSleepers(): void {
+		if (this.sleepers.size === 0) return;
+		const due = Math.min(this.readDueAt() ?? Infinity, this.nextChangeAt() ?? Infinity);
+		for (const sleeper of this.sleepers) {
+			if (due >= sleeper.until) continue;
+			this.sleepers.delete(sleeper);
+			sleeper.wake();
+		}
 	}
 
 	/** Drops detached holds past their expected end, and lets waiters in. */
@@ -844,6 +877,7 @@ export class TaskSlots {
 				if (!this.holds.has(hold)) return;
 				if (hold.taskId === undefined) return this.drop(hold);
 				hold.expiresAt = expectedEndAt;
+				this.wakeSleepers();
 			},
 			release: () => this.drop(hold),
 		};
@@ -869,6 +903,7 @@ export class TaskSlots {
 			const waiter = this.waiting.shift() as PoolWaiter;
 			waiter.resolve(this.grant(waiter.weight));
 		}
+		this.wakeSleepers();
 	}
 }
 

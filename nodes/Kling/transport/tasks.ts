@@ -5,7 +5,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { FINAL_STATUSES, taskImages } from '../wire/answers';
 import type { ElementSummary, GeneratedImage, TaskCost, TaskSnapshot } from '../wire/answers';
 import type { TaskFamily } from '../wire/taskFamilies';
-import { READ_GAP_MIN_MS, TaskDurations, noteTasksSeen } from './account';
+import { TaskDurations, noteTasksSeen } from './account';
 import type { RunningTask, TaskHold, TaskSlots } from './account';
 import type { KlingClient } from './client';
 import { createTaskRequest, generateRequest, listTasksRequest, lookupTaskRequest, readTaskRequest } from './endpoints';
@@ -134,10 +134,18 @@ async function acquireSlots(
 				await pool.refresh(async () => await readRunningTasks(run, pool, deadline, itemIndex));
 				continue;
 			}
-			// Once the account is contended, what is due can change at any grant or release: look again a few times a second.
-			const glance = pool.limit !== undefined || pool.othersAbout ? run.clock.now() + READ_GAP_MIN_MS : Infinity;
-			const wake = Math.min(deadline, pool.nextChangeAt() ?? Infinity, readAt ?? Infinity, glance);
-			const winner = await Promise.race([granted, sleepUntil(run.clock, wake, signal).then(() => woken)]);
+			const wake = Math.min(deadline, pool.nextChangeAt() ?? Infinity, readAt ?? Infinity);
+			// A grant, a release or a refusal may bring the next read sooner: the pool wakes us then.
+			const sooner = pool.wakeSooner(wake);
+			const nap = new AbortController();
+			const slept = sleepUntil(run.clock, wake, AbortSignal.any([signal, nap.signal])).then(
+				() => woken,
+				() => woken,
+			);
+			const winner = await Promise.race([granted, slept, sooner.woken.then(() => woken)]).finally(() => {
+				nap.abort();
+				sooner.cancel();
+			});
 			if (winner !== woken) return winner as TaskHold;
 			if (run.clock.now() >= deadline) break;
 			pool.sweep();

@@ -66,4 +66,23 @@ describe('official API: an account shared with other clients', () => {
 		expect(fake.peakSlots).toBe(5);
 		expect(fake.listCalls).toBeGreaterThan(0);
 	});
+
+	it('items that began waiting before the limit was known take the slots freed later, round after round, not after a long sleep', async () => {
+		await fake.close();
+		const taskMs = 1000;
+		fake = await startFakeKlingOfficialServer({ taskDurationMs: taskMs, maxConcurrentTasks: 2 });
+		const count = 8;
+		const { items, error } = await runKlingOfficial({
+			server: fake,
+			items: prompts(...Array.from({ length: count }, (_, i) => `ours ${i}`)),
+			parameters: { prompt: '={{ $json.prompt }}', output: 'url', options: { concurrency: count, pollInterval: 0.5 } },
+		});
+		expect(error).toBeUndefined();
+		expect(items).toHaveLength(count);
+		// Each task after the first two went soon after a slot freed: no slot lay free for long while items waited.
+		const created = fake.created.map((task) => task.createdAt).sort((a, b) => a - b);
+		const slotsFreeFor = created.slice(2).map((at, i) => at - (created[i] + taskMs));
+		expect(Math.max(...slotsFreeFor)).toBeLessThan(1500);
+		expect(fake.peakSlots).toBe(2);
+	});
 });
