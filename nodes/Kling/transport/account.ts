@@ -565,6 +565,13 @@ export class TaskSlots {
 
 	private reading: Promise<void> | undefined;
 
+	/**
+	 * A read is under way: slots it shows freed (its finished tasks free theirs as it goes) are
+	 * granted once it is observed, not from the view before it, which still counts other clients'
+	 * tasks that may have taken them.
+	 */
+	private readInFlight = false;
+
 	private readonly finishedIds = new Set<string>();
 
 	/** Ids of this process's tasks (bounded like finishedIds): a listed task not among them is another client's. */
@@ -658,14 +665,23 @@ export class TaskSlots {
 	 * come while one runs share it), then counts what they show.
 	 */
 	async refresh(read: () => Promise<RunningTask[]>): Promise<void> {
-		this.reading ??= read()
-			.then((running) => this.observe(running))
-			.catch(() => {
-				// A failed read is not retried at once: the next is due a gap later.
-				this.viewAt = this.now();
-			})
-			.finally(() => (this.reading = undefined));
+		this.reading ??= this.readAndObserve(read).finally(() => (this.reading = undefined));
 		await this.reading;
+	}
+
+	private async readAndObserve(read: () => Promise<RunningTask[]>): Promise<void> {
+		this.readInFlight = true;
+		let running: RunningTask[];
+		try {
+			running = await read();
+		} catch {
+			// A failed read is not retried at once: the next is due a gap later.
+			this.viewAt = this.now();
+			return;
+		} finally {
+			this.readInFlight = false;
+		}
+		this.observe(running);
 	}
 
 	/**
@@ -685,7 +701,6 @@ export class TaskSlots {
 		if (tasks.some((task) => task.endedAt !== undefined && task.endedAt >= lately && !this.ownIds.has(task.taskId))) {
 			this.othersSeenAt = this.viewAt;
 		}
-		this.yieldUntil = 0;
 		this.ownFreedSinceRead = 0;
 		this.grantedSinceRead = 0;
 		this.freshReadWanted = false;
@@ -824,6 +839,7 @@ export class TaskSlots {
 		if (this.limitNow === undefined) return used === 0 || pending < Math.max(1, Math.floor(running / 4));
 		// A task larger than the limit runs alone; past the limit, only a due probe goes.
 		if (used + weight > this.limitNow) return used === 0 || (this.probeDue() && pending === 0);
+		if (this.readInFlight) return false;
 		if (this.families.size === 0 || this.viewIsFreshFor(weight)) return true;
 		this.freshReadWanted = true;
 		return false;

@@ -96,4 +96,63 @@ describe('TaskSlots reading the account', () => {
 		expect(slots.limit).toBe(3);
 		a.release();
 	});
+
+	it('a slot a read shows freed is granted on that read, not on the view before it (another client may have taken it)', async () => {
+		let now = 0;
+		const slots = pool(() => now, 8000);
+		const a = await slots.acquire(1);
+		a.created('a');
+		slots.refused(a);
+		slots.observe([{ taskId: 'a' }, { taskId: 'x', createdAt: 0 }, { taskId: 'y', createdAt: 0 }]);
+		expect(slots.limit).toBe(3);
+		let granted = false;
+		const next = slots.acquire(1).then((hold) => ((granted = true), hold));
+		now = 1200;
+		// As the node's read does: a finished task the lists show frees its slot on the way (noteTasksSeen).
+		await slots.refresh(async () => {
+			slots.finished('a');
+			await flush();
+			return [{ taskId: 'a', endedAt: 1100 }, { taskId: 'x', createdAt: 0 }, { taskId: 'y', createdAt: 0 }, { taskId: 'z', createdAt: 1150 }];
+		});
+		await flush();
+		// The other client took the slot: the read shows three of theirs running, so nothing is granted.
+		expect(granted).toBe(false);
+		expect(slots.othersRunning).toBe(3);
+		now = 1500;
+		slots.observe([{ taskId: 'x', createdAt: 0 }, { taskId: 'y', createdAt: 0 }]);
+		await next;
+		expect(granted).toBe(true);
+	});
+
+	it('a slot freed for the other clients stays theirs for the moment even when a read saw it free', async () => {
+		let now = 0;
+		const slots = pool(() => now, 8000);
+		const a = await slots.acquire(1);
+		a.created('a');
+		const b = await slots.acquire(1);
+		b.created('b');
+		slots.refused(b);
+		slots.observe([{ taskId: 'a' }, { taskId: 'b' }, { taskId: 'x', createdAt: 0 }]);
+		expect(slots.limit).toBe(3);
+		let granted = false;
+		const next = slots.acquire(1).then((hold) => ((granted = true), hold));
+		now = 8000;
+		await slots.refresh(async () => {
+			slots.finished('a');
+			await flush();
+			return [{ taskId: 'a', endedAt: 7900 }, { taskId: 'b', createdAt: 0 }, { taskId: 'x', createdAt: 0 }];
+		});
+		await flush();
+		expect(granted).toBe(false);
+		// A read during the moment (the other client's task is due) does not end it either.
+		now = 8300;
+		slots.observe([{ taskId: 'b', createdAt: 0 }, { taskId: 'x', createdAt: 0 }]);
+		await flush();
+		expect(granted).toBe(false);
+		expect(slots.readDueAt()).toBe(8000 + YIELD_MS);
+		now = 8000 + YIELD_MS;
+		slots.observe([{ taskId: 'b', createdAt: 0 }, { taskId: 'x', createdAt: 0 }]);
+		await next;
+		expect(granted).toBe(true);
+	});
 });
