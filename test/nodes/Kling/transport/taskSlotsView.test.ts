@@ -1,5 +1,6 @@
 /** A task pool that counts other clients' tasks from Kling's lists: when it reads, and what a read teaches. */
 import { READ_GAP_MIN_MS, READ_GAP_UNKNOWN_MS, READ_MARGIN_MS, TaskSlots, YIELD_MS } from '../../../../nodes/Kling/transport/account';
+import type { RunningTask } from '../../../../nodes/Kling/transport/account';
 
 function pool(now: () => number, estimate?: number): TaskSlots {
 	// No jitter: read times are exact.
@@ -9,6 +10,38 @@ function pool(now: () => number, estimate?: number): TaskSlots {
 }
 
 const flush = async () => await new Promise((resolve) => setImmediate(resolve));
+
+/** A pool that learned its limit from a refusal: this process runs the tasks `own`, other clients `others` (made at 0). */
+async function contendedPool(now: () => number, own: string[], others: string[]): Promise<TaskSlots> {
+	const slots = pool(now, 8000);
+	const holds = [];
+	for (const taskId of own) {
+		const hold = await slots.acquire(1);
+		hold.created(taskId);
+		holds.push(hold);
+	}
+	slots.refused(holds[0]);
+	slots.observe([...own.map((taskId) => ({ taskId })), ...others.map((taskId) => ({ taskId, createdAt: 0 }))]);
+	expect(slots.limit).toBe(own.length + others.length);
+	return slots;
+}
+
+/** A waiting item: `granted()` tells whether it got its slot yet. */
+function waiter(slots: TaskSlots) {
+	let granted = false;
+	const hold = slots.acquire(1).then((held) => ((granted = true), held));
+	return { hold, granted: () => granted };
+}
+
+/** A read as the node makes it: a task the lists show finished frees its slot on the way (noteTasksSeen), then the lists are observed. */
+async function readShowingEnded(slots: TaskSlots, ended: string, listed: RunningTask[]): Promise<void> {
+	await slots.refresh(async () => {
+		slots.finished(ended);
+		await flush();
+		return listed;
+	});
+	await flush();
+}
 
 describe('TaskSlots reading the account', () => {
 	it('reads only when it must decide: a waiting item, or a refusal', async () => {
@@ -61,15 +94,7 @@ describe('TaskSlots reading the account', () => {
 
 	it('leaves a slot it freed to the other clients for a moment when it holds at least as many as they do', async () => {
 		let now = 0;
-		const slots = pool(() => now, 8000);
-		const a = await slots.acquire(1);
-		a.created('a');
-		const b = await slots.acquire(1);
-		b.created('b');
-		slots.observe([{ taskId: 'a' }, { taskId: 'b' }, { taskId: 'x', createdAt: 0 }]);
-		slots.refused(a);
-		slots.observe([{ taskId: 'a' }, { taskId: 'b' }, { taskId: 'x', createdAt: 0 }]);
-		expect(slots.limit).toBe(3);
+		const slots = await contendedPool(() => now, ['a', 'b'], ['x']);
 		let granted = false;
 		const next = slots.acquire(1).then((hold) => ((granted = true), hold));
 		slots.finished('a');
@@ -99,60 +124,38 @@ describe('TaskSlots reading the account', () => {
 
 	it('a slot a read shows freed is granted on that read, not on the view before it (another client may have taken it)', async () => {
 		let now = 0;
-		const slots = pool(() => now, 8000);
-		const a = await slots.acquire(1);
-		a.created('a');
-		slots.refused(a);
-		slots.observe([{ taskId: 'a' }, { taskId: 'x', createdAt: 0 }, { taskId: 'y', createdAt: 0 }]);
-		expect(slots.limit).toBe(3);
-		let granted = false;
-		const next = slots.acquire(1).then((hold) => ((granted = true), hold));
+		const slots = await contendedPool(() => now, ['a'], ['x', 'y']);
+		const next = waiter(slots);
 		now = 1200;
-		// As the node's read does: a finished task the lists show frees its slot on the way (noteTasksSeen).
-		await slots.refresh(async () => {
-			slots.finished('a');
-			await flush();
-			return [{ taskId: 'a', endedAt: 1100 }, { taskId: 'x', createdAt: 0 }, { taskId: 'y', createdAt: 0 }, { taskId: 'z', createdAt: 1150 }];
-		});
-		await flush();
+		await readShowingEnded(slots, 'a', [
+			{ taskId: 'a', endedAt: 1100 },
+			{ taskId: 'x', createdAt: 0 },
+			{ taskId: 'y', createdAt: 0 },
+			{ taskId: 'z', createdAt: 1150 },
+		]);
 		// The other client took the slot: the read shows three of theirs running, so nothing is granted.
-		expect(granted).toBe(false);
+		expect(next.granted()).toBe(false);
 		expect(slots.othersRunning).toBe(3);
 		now = 1500;
 		slots.observe([{ taskId: 'x', createdAt: 0 }, { taskId: 'y', createdAt: 0 }]);
-		await next;
-		expect(granted).toBe(true);
+		await next.hold;
 	});
 
 	it('a slot freed for the other clients stays theirs for the moment even when a read saw it free', async () => {
 		let now = 0;
-		const slots = pool(() => now, 8000);
-		const a = await slots.acquire(1);
-		a.created('a');
-		const b = await slots.acquire(1);
-		b.created('b');
-		slots.refused(b);
-		slots.observe([{ taskId: 'a' }, { taskId: 'b' }, { taskId: 'x', createdAt: 0 }]);
-		expect(slots.limit).toBe(3);
-		let granted = false;
-		const next = slots.acquire(1).then((hold) => ((granted = true), hold));
+		const slots = await contendedPool(() => now, ['a', 'b'], ['x']);
+		const next = waiter(slots);
 		now = 8000;
-		await slots.refresh(async () => {
-			slots.finished('a');
-			await flush();
-			return [{ taskId: 'a', endedAt: 7900 }, { taskId: 'b', createdAt: 0 }, { taskId: 'x', createdAt: 0 }];
-		});
-		await flush();
-		expect(granted).toBe(false);
+		await readShowingEnded(slots, 'a', [{ taskId: 'a', endedAt: 7900 }, { taskId: 'b', createdAt: 0 }, { taskId: 'x', createdAt: 0 }]);
+		expect(next.granted()).toBe(false);
 		// A read during the moment (the other client's task is due) does not end it either.
 		now = 8300;
 		slots.observe([{ taskId: 'b', createdAt: 0 }, { taskId: 'x', createdAt: 0 }]);
 		await flush();
-		expect(granted).toBe(false);
+		expect(next.granted()).toBe(false);
 		expect(slots.readDueAt()).toBe(8000 + YIELD_MS);
 		now = 8000 + YIELD_MS;
 		slots.observe([{ taskId: 'b', createdAt: 0 }, { taskId: 'x', createdAt: 0 }]);
-		await next;
-		expect(granted).toBe(true);
+		await next.hold;
 	});
 });
