@@ -626,8 +626,8 @@ export class TaskSlots {
 		return used;
 	}
 
-	/** Other clients of the account were seen running lately: waiters look at the pool more often (see READ_FRESH_MS). */
-	get othersAbout(): boolean {
+	/** Other clients of the account were seen running lately: a grant wants a fresher view (see READ_FRESH_MS). */
+	private get othersAbout(): boolean {
 		return this.now() - this.othersSeenAt < OTHERS_ACTIVE_MS;
 	}
 
@@ -671,17 +671,12 @@ export class TaskSlots {
 
 	private async readAndObserve(read: () => Promise<RunningTask[]>): Promise<void> {
 		this.readInFlight = true;
-		let running: RunningTask[];
-		try {
-			running = await read();
-		} catch {
-			// A failed read is not retried at once: the next is due a gap later.
-			this.viewAt = this.now();
-			return;
-		} finally {
-			this.readInFlight = false;
-		}
-		this.observe(running);
+		const running = await read().catch(() => undefined);
+		this.readInFlight = false;
+		if (running) return this.observe(running);
+		// A failed read is not retried at once: the next is due a gap later. What it held back goes on the view there is.
+		this.viewAt = this.now();
+		this.pump();
 	}
 
 	/**
@@ -780,8 +775,7 @@ export class TaskSlots {
 		// Holding at least as much as every other client together, or half the limit while others were
 		// running lately (they may wait with nothing running): let them have this slot first.
 		const ownAfter = this.runningWeight() - hold.weight;
-		const othersActive = this.now() - this.othersSeenAt < OTHERS_ACTIVE_MS;
-		const share = this.others.size > 0 ? ownAfter >= this.others.size : othersActive && this.limitNow !== undefined && ownAfter * 2 >= this.limitNow;
+		const share = this.others.size > 0 ? ownAfter >= this.others.size : this.othersAbout && this.limitNow !== undefined && ownAfter * 2 >= this.limitNow;
 		if (this.waiting.length > 0 && share) this.yieldUntil = this.now() + YIELD_MS;
 		this.ownFreedSinceRead += hold.weight;
 		this.drop(hold);
@@ -792,6 +786,11 @@ export class TaskSlots {
 		let next = this.waiting.length > 0 ? this.probeAt : Infinity;
 		for (const hold of this.holds) if (hold.expiresAt !== undefined) next = Math.min(next, hold.expiresAt);
 		return Number.isFinite(next) ? next : undefined;
+	}
+
+	/** When a waiter should look at the pool again unless woken: the next read or change, whichever comes first. */
+	nextLookAt(): number {
+		return Math.min(this.readDueAt() ?? Infinity, this.nextChangeAt() ?? Infinity);
 	}
 
 	/**
@@ -810,7 +809,7 @@ export class TaskSlots {
 
 	private wakeSleepers(): void {
 		if (this.sleepers.size === 0) return;
-		const due = Math.min(this.readDueAt() ?? Infinity, this.nextChangeAt() ?? Infinity);
+		const due = this.nextLookAt();
 		for (const sleeper of this.sleepers) {
 			if (due >= sleeper.until) continue;
 			this.sleepers.delete(sleeper);

@@ -134,7 +134,7 @@ async function acquireSlots(
 				await pool.refresh(async () => await readRunningTasks(run, pool, deadline, itemIndex));
 				continue;
 			}
-			const wake = Math.min(deadline, pool.nextChangeAt() ?? Infinity, readAt ?? Infinity);
+			const wake = Math.min(deadline, pool.nextLookAt());
 			// A grant, a release or a refusal may bring the next read sooner: the pool wakes us then.
 			const sooner = pool.wakeSooner(wake);
 			const nap = new AbortController();

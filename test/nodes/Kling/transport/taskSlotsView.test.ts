@@ -158,4 +158,18 @@ describe('TaskSlots reading the account', () => {
 		slots.observe([{ taskId: 'b', createdAt: 0 }, { taskId: 'x', createdAt: 0 }]);
 		await next.hold;
 	});
+
+	it('a failed read does not keep back what it freed: the slot goes on the view there is', async () => {
+		let now = 0;
+		const slots = await contendedPool(() => now, ['a', 'b'], []);
+		const next = waiter(slots);
+		now = 1000;
+		await slots.refresh(async () => {
+			slots.finished('a');
+			await flush();
+			throw new Error('list unavailable');
+		});
+		await flush();
+		expect(next.granted()).toBe(true);
+	});
 });
